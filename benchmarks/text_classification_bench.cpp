@@ -1,7 +1,8 @@
 // Times hfcpp's text-classification pipeline end to end (tokenize -> model -> labels) on the texts of a file,
 // one call per text (batch 1, as transformers' pipeline runs a list) or in batches. Prints one JSON line so
 // benchmarks/compare_text_classification.py can put it beside the peers' numbers.
-//   text_classification_bench --model DIR --texts FILE [--threads N] [--batch B] [--repeat R]
+//   text_classification_bench --model DIR --texts FILE [--threads N] [--batch B] [--repeat R] [--dtype D]
+// --dtype: auto | float32 | bfloat16 | int8 (LoadOptions::dtype); the JSON line reports the compute type used.
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -17,7 +18,7 @@ double ms_since(Clock::time_point t) { return std::chrono::duration<double, std:
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model, texts_path;
+  std::string model, texts_path, dtype = "float32";
   int threads = 0, batch = 1, repeat = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string arg = argv[i];
@@ -26,9 +27,10 @@ int main(int argc, char** argv) {
     else if (arg == "--threads") threads = std::stoi(argv[i + 1]);
     else if (arg == "--batch") batch = std::stoi(argv[i + 1]);
     else if (arg == "--repeat") repeat = std::stoi(argv[i + 1]);
+    else if (arg == "--dtype") dtype = argv[i + 1];
   }
   if (model.empty() || texts_path.empty()) {
-    std::cerr << "usage: text_classification_bench --model DIR --texts FILE [--threads N] [--batch B] [--repeat R]\n";
+    std::cerr << "usage: text_classification_bench --model DIR --texts FILE [--threads N] [--batch B] [--repeat R] [--dtype D]\n";
     return 1;
   }
   try {
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
     hfcpp::PipelineOptions options;
     options.num_threads = threads;
     options.batch_size = batch;
+    options.dtype = dtype;
     const auto load_start = Clock::now();
     const hfcpp::TextClassificationPipeline pipe(model, options);
     const double load_ms = ms_since(load_start);
@@ -57,7 +60,7 @@ int main(int argc, char** argv) {
     std::sort(per_text.begin(), per_text.end());
     double total = 0;
     for (double v : per_text) total += v;
-    std::cout << "{\"engine\": \"hfcpp\", \"threads\": " << hfcpp::num_threads() << ", \"batch\": " << batch
+    std::cout << "{\"engine\": \"hfcpp\", \"threads\": " << hfcpp::num_threads() << ", \"dtype\": \"" << pipe.model().compute_type() << "\", \"batch\": " << batch
               << ", \"texts\": " << texts.size() << ", \"load_ms\": " << load_ms
               << ", \"median_ms_per_text\": " << per_text[per_text.size() / 2]
               << ", \"p90_ms_per_text\": " << per_text[per_text.size() * 9 / 10]

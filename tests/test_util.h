@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <sys/wait.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -131,6 +133,21 @@ inline size_t expect_recorded_cases_match(const Pipeline& pipe, const ordered_js
     ++checked;
   }
   return checked;
+}
+
+// Runs `command` through the shell; returns its exit status and what it printed (stdout and stderr together).
+struct CommandResult {
+  int status;
+  std::string out;
+};
+inline CommandResult run_command(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return {-1, ""};
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 // gtest parameter names from fixture folder names ("bert-seqcls-2" -> "bert_seqcls_2").

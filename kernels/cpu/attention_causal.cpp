@@ -54,7 +54,11 @@ void attention_causal(const CausalAttentionArgs& a) {
   const int64_t tasks = a.B * a.H * nqb;
   if (tasks == 0) return;
   const int64_t past = a.Sk - a.Sq;
-#pragma omp parallel if (tasks > 1)
+  // A decode step (Sq = 1) over a short cache is a few microseconds of work per head: waking the other threads
+  // would cost more than it saves, so the split starts at 256K multiply-adds per product (GPT-2's 12 heads of 64
+  // from ~340 cached positions on).
+  const int64_t macs = a.B * a.H * a.Sq * a.Sk * a.D;
+#pragma omp parallel if (tasks > 1 && macs >= (int64_t{1} << 18))
   {
     std::vector<float> scores(static_cast<size_t>(std::min(kQueryBlock, a.Sq) * a.Sk));
     std::vector<char> allowed(static_cast<size_t>(a.Sk));

@@ -6,7 +6,8 @@
 // with its weights descriptor FIXED to that layout, so nothing is reordered per call. If oneDNN cannot run some M on
 // the packed layout (it would pick the slow reference kernel or fail), that M uses a plain [K, N] copy reordered once,
 // lazily. Bias and the activation are fused as post-ops. Scratchpads are user-managed (thread-local buffers), so one
-// primitive may execute on many threads at once.
+// primitive may execute on many threads at once. One input row (M = 1, decoding) against weights kept in nn.Linear's
+// [N, K] layout skips oneDNN for gemv() (gemv.cpp), as does gemm() with M = 1 and a transposed B.
 #include <omp.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 
 #include "backends/cpu/dnnl_engine.h"
 #include "kernels/cpu/kernels.h"
+#include "kernels/cpu/matmul_cache.h"
 
 namespace hfcpp::kernels::cpu {
 
@@ -30,6 +32,10 @@ void gemm(const GemmArgs& g) {
     float* c = g.C + b * g.stride_c;
     if (g.K == 0) {
       for (int64_t i = 0; i < g.M; ++i) std::memset(c + i * g.ldc, 0, sizeof(float) * g.N);
+      return;
+    }
+    if (g.M == 1 && g.trans_b) {  // one row against [N, K] (an LM head while decoding): read B once, all threads
+      gemv(g.A + b * g.stride_a, g.B + b * g.stride_b, g.ldb, nullptr, c, g.N, g.K);
       return;
     }
     dnnl_sgemm('N', g.trans_b ? 'T' : 'N', g.M, g.N, g.K, 1.0f, g.A + b * g.stride_a, g.lda, g.B + b * g.stride_b,
@@ -112,9 +118,10 @@ void* thread_scratch(size_t bytes) {
 
 class DnnlPackedLinear final : public PackedLinear {
  public:
-  DnnlPackedLinear(const float* w, const float* bias, int64_t N, int64_t K)
+  DnnlPackedLinear(const float* w, const float* bias, int64_t N, int64_t K, bool w_is_kn)
       : N_(N), K_(K), engine_(backend::cpu::dnnl_engine()) {
-    const memory::desc user_w_md({K, N}, dt::f32, tag::ba);  // w [N, K] row-major is [K, N] column-major
+    const memory::desc nk_md({K, N}, dt::f32, tag::ba);  // w [N, K] row-major is [K, N] column-major
+    const memory::desc user_w_md = w_is_kn ? memory::desc({K, N}, dt::f32, tag::ab) : nk_md;
     const memory::desc any_w_md({K, N}, dt::f32, tag::any);
     const int64_t M = kRepresentativeM;
     dnnl::primitive_attr attr;
@@ -125,8 +132,10 @@ class DnnlPackedLinear final : public PackedLinear {
     packed_md_ = pd.weights_desc();
     // Without a blocked layout (no brgemm on this CPU: gemm:jit) oneDNN asks for plain [K, N]; nn.Linear's own
     // [N, K] order (format ba) is as fast or faster for its GEMM, so keep that instead.
-    if (packed_md_ == memory::desc({K, N}, dt::f32, tag::ab)) packed_md_ = user_w_md;
-    packed_ = memory(packed_md_, engine_);
+    if (packed_md_ == memory::desc({K, N}, dt::f32, tag::ab)) packed_md_ = nk_md;
+    rows_nk_ = packed_md_ == nk_md;
+    weights_memory_ = allocate_weights(packed_md_.get_size());
+    packed_ = memory(packed_md_, engine_, weights_memory_.get());
     memory user(user_w_md, engine_, const_cast<float*>(w));
     dnnl::stream s(engine_);
     dnnl::reorder(user, packed_).execute(s, user, packed_);
@@ -142,6 +151,12 @@ class DnnlPackedLinear final : public PackedLinear {
 
   void forward(const float* x, float* y, int64_t M, Act act) const override {
     if (M == 0) return;
+    if (M == 1 && rows_nk_) {  // decoding one token: a GEMV over the [N, K] rows (see gemv.cpp)
+      gemv(x, static_cast<const float*>(packed_.get_data_handle()), K_,
+           bias_ ? static_cast<const float*>(bias_.get_data_handle()) : nullptr, y, N_, K_);
+      if (act != Act::None) activation(y, y, N_, act);
+      return;
+    }
     const std::shared_ptr<const Entry> e = entry(M, act);
     dnnl::stream s(engine_);
     memory src(e->src_md, engine_, const_cast<float*>(x));
@@ -156,37 +171,22 @@ class DnnlPackedLinear final : public PackedLinear {
   }
 
   std::string implementation(int64_t M, Act act) const override {
+    if (M == 1 && rows_nk_) return "gemv (hfcpp, [N, K] rows)";
     const auto e = entry(M, act);
     return e->impl + (e->packed ? "" : " (plain weights)");
   }
 
  private:
   static constexpr int64_t kRepresentativeM = 128;
-  static constexpr size_t kMaxCached = 256;
 
-  struct Entry {
-    dnnl::matmul prim;
-    memory::desc src_md, dst_md, scratch_md;
-    bool packed = true;
-    std::string impl;
-  };
+  using Entry = MatmulEntry;
 
   memory::desc bias_md() const { return memory::desc({1, N_}, dt::f32, tag::ab); }
 
   std::shared_ptr<const Entry> entry(int64_t M, Act act) const {
-    // oneDNN sizes a primitive's work split for the thread count at creation, so that is part of the key.
-    const uint64_t threads = static_cast<uint64_t>(std::min(omp_get_max_threads(), 4095));
-    const uint64_t key = (static_cast<uint64_t>(M) << 16) | (threads << 4) | static_cast<uint64_t>(act);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = cache_.find(key);
-      if (it != cache_.end()) return it->second;
-    }
-    auto e = create(M, act);  // outside the lock: creation takes a while, other M keep running
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (cache_.size() >= kMaxCached) cache_.clear();  // unbounded M values: start over rather than grow forever
-    return cache_.emplace(key, std::move(e)).first->second;
+    return cache_.get(M, static_cast<int>(act), [&] { return create(M, act); });
   }
+
 
   std::shared_ptr<const Entry> create(int64_t M, Act act) const {
     auto e = std::make_shared<Entry>();
@@ -206,20 +206,7 @@ class DnnlPackedLinear final : public PackedLinear {
       return dnnl::matmul::primitive_desc(dnnl::matmul::desc(e->src_md, w_md, bias_ ? bias_md() : no_bias, e->dst_md),
                                           attr, engine_);
     };
-    dnnl::matmul::primitive_desc pd;
-    try {
-      pd = make(packed_md_);
-      e->impl = pd.impl_info_str();
-      e->packed = e->impl.rfind("ref", 0) != 0;  // the reference kernel accepts any layout, but slowly
-    } catch (const dnnl::error&) {
-      e->packed = false;
-    }
-    if (!e->packed) {
-      pd = make(plain_md());
-      e->impl = pd.impl_info_str();
-    }
-    e->scratch_md = pd.scratchpad_desc();
-    e->prim = dnnl::matmul(pd);
+    create_matmul(*e, make, packed_md_, plain_md());
     return e;
   }
 
@@ -238,19 +225,21 @@ class DnnlPackedLinear final : public PackedLinear {
   }
 
   int64_t N_, K_;
+  bool rows_nk_ = false;  // the packed weights are nn.Linear's row-major [N, K]: M = 1 runs gemv() on them
   dnnl::engine engine_;
   memory::desc packed_md_;
+  std::shared_ptr<void> weights_memory_;  // owns packed_'s buffer (huge pages, weight_memory.cpp)
   memory packed_, bias_;
   mutable std::once_flag plain_once_;
   mutable memory plain_;
-  mutable std::mutex mutex_;
-  mutable std::unordered_map<uint64_t, std::shared_ptr<const Entry>> cache_;
+  MatmulCache cache_;
 };
 
 }  // namespace
 
-std::shared_ptr<const PackedLinear> pack_linear(const float* w, const float* bias, int64_t N, int64_t K) {
-  return std::make_shared<DnnlPackedLinear>(w, bias, N, K);
+std::shared_ptr<const PackedLinear> pack_linear(const float* w, const float* bias, int64_t N, int64_t K,
+                                                bool w_is_kn) {
+  return std::make_shared<DnnlPackedLinear>(w, bias, N, K, w_is_kn);
 }
 
 }  // namespace hfcpp::kernels::cpu

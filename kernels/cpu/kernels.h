@@ -61,6 +61,14 @@ struct GemmArgs {
 void gemm(const GemmArgs& g);      // gemm_dnnl.cpp: dnnl_sgemm per batch item
 void gemm_ref(const GemmArgs& g);  // gemm_reference.cpp: Eigen with strided maps, single-threaded
 
+// ---- gemv.cpp: y[n] = dot(x[0, K), w[n * ldw, n * ldw + K)) + bias[n] for n < N (bias may be null) -------------
+// One input row against row-major weights [N, K] (nn.Linear layout), each weight read once: the decode step.
+void gemv(const float* x, const float* w, int64_t ldw, const float* bias, float* y, int64_t N, int64_t K);
+void gemv_ref(const float* x, const float* w, int64_t ldw, const float* bias, float* y, int64_t N, int64_t K);
+
+// ---- weight_memory.cpp: zero-initialised memory for packed weights, 2 MiB aligned, transparent huge pages -------
+std::shared_ptr<void> allocate_weights(size_t bytes);
+
 // y[M, N] = x[M, K] * w[N, K]^T + bias[N] (bias may be null), then act.
 void linear(const float* x, const float* w, const float* bias, float* y, int64_t M, int64_t N, int64_t K, Act act);
 
@@ -76,8 +84,10 @@ class PackedLinear {
   // The oneDNN implementation used for this M (e.g. "brg:avx512_core"), creating the primitive if needed.
   virtual std::string implementation(int64_t M, Act act) const = 0;
 };
-// w [N, K] row-major (nn.Linear layout), bias [N] or null. Both are copied; the caller may free them.
-std::shared_ptr<const PackedLinear> pack_linear(const float* w, const float* bias, int64_t N, int64_t K);
+// w [N, K] row-major (nn.Linear layout), or with w_is_kn [K, N] row-major (transformers' Conv1D, read in place
+// without a transposed copy); bias [N] or null. Both are copied; the caller may free them.
+std::shared_ptr<const PackedLinear> pack_linear(const float* w, const float* bias, int64_t N, int64_t K,
+                                                bool w_is_kn = false);
 
 // ---- attention.cpp ----------------------------------------------------------------------------------------------
 // q/k/v: element (b, s, h * D + d) at ptr[b * bstride + s * rstride + h * D + d]. mask: [B, Sk] of mask_dtype with

@@ -70,7 +70,7 @@ GenerationOutput beam_search(Decoder& decoder, const Settings& s, const Processo
         Hypothesis h = running[b][beam];
         h.ids[cur] = idx % vocab;
         h.beam_origin[cur - prompt] = b * nb + beam;
-        const bool done = stopping.done(cur + 1, h.ids[cur]);
+        const bool done = stopping.done(std::span<const int64_t>(h.ids.data(), static_cast<size_t>(cur + 1)));
         cand_scores.push_back(acc[idx]);
         next_scores.push_back(acc[idx] + (done ? kOff : 0.0f));
         hit.push_back(done);

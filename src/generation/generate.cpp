@@ -155,9 +155,11 @@ GenerationOutput sample(Decoder& decoder, const Settings& s, const ProcessorList
       if (unfinished[r] && stopping.done(decoder.sequences()[r])) unfinished[r] = 0;
       any_left = any_left || unfinished[r];
     }
-    const bool keep_going = !options.on_tokens || options.on_tokens(tokens);
+    bool keep_going = !options.on_tokens || options.on_tokens(tokens);
+    if (options.streamer) keep_going = options.streamer->put(tokens[0]) && keep_going;  // one row (checked)
     if (!any_left || !keep_going) break;
   }
+  if (options.streamer) options.streamer->end();
   GenerationOutput out;
   out.sequences = decoder.sequences();
   out.prompt_length = s.prompt_length;
@@ -178,6 +180,11 @@ GenerationOutput generate(const CausalLM& model, const Tensor& input_ids, const 
   const Settings s = resolve(model, config, length);
   HFCPP_CHECK(!options.on_tokens || s.num_beams == 1,
               "generate: a token callback (streamer) cannot be used with beam search; set num_beams to 1");
+  HFCPP_CHECK(!options.streamer || s.num_beams == 1,
+              "generate: a streamer cannot be used with beam search; set num_beams to 1");
+  HFCPP_CHECK(!options.streamer || batch * s.num_return_sequences == 1,
+              "generate: a streamer follows one sequence only (as transformers' TextStreamer: batch size 1), but ",
+              batch, " prompt(s) x ", s.num_return_sequences, " return sequence(s) were asked for");
 
   const std::vector<int64_t> ids = input_ids.to(DeviceSpec{}).to(DType::I64).to_vector<int64_t>();
   std::vector<int64_t> mask;
@@ -200,7 +207,13 @@ GenerationOutput generate(const CausalLM& model, const Tensor& input_ids, const 
       masks.emplace_back(mask.begin() + b * length, mask.begin() + (b + 1) * length);
     }
   const ProcessorList processors = build_processors(s, masks, options);
-  const StoppingCriteria stopping{s.max_length, s.eos};
+  StoppingCriteria stopping{s.max_length, s.eos, options.stopping_criteria};
+  if (s.config.stop_strings) {  // GenerationMixin._get_stopping_criteria
+    HFCPP_CHECK(options.tokenizer != nullptr,
+                "generate: there are stop strings in the generation config but no tokenizer; pass the model's "
+                "tokenizer in GenerateOptions::tokenizer to generate with stop strings");
+    stopping.extra.push_back(std::make_shared<StopStringCriteria>(*s.config.stop_strings, *options.tokenizer));
+  }
   Decoder decoder(model, std::move(rows), std::move(masks), s.max_length, expand);
   if (s.num_beams > 1) {
     Sampler sampler(options.seed);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "generation/sampling.h"
@@ -48,14 +49,12 @@ class Decoder {
   KvCache cache_;
 };
 
-// MaxLengthCriteria + EosTokenCriteria: is a row of `length` ids ending in `last` done?
+// MaxLengthCriteria + EosTokenCriteria + the extra criteria (stop strings, the caller's): is this row done?
 struct StoppingCriteria {
   int64_t max_length = 0;
   std::vector<int64_t> eos;
-  bool done(int64_t length, int64_t last) const;
-  bool done(const std::vector<int64_t>& row) const {
-    return done(static_cast<int64_t>(row.size()), row.empty() ? -1 : row.back());
-  }
+  std::vector<std::shared_ptr<const StoppingCriterion>> extra;
+  bool done(std::span<const int64_t> row) const;
 };
 
 void apply(const ProcessorList& processors, const TokenRows& sequences, ScoresView scores);

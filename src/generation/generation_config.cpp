@@ -78,6 +78,21 @@ class Reader {
       out = lists;
     }
   }
+  void read(const char* key, std::optional<std::vector<std::string>>& out) const {  // str or list of str
+    if (const json* v = find(key)) {
+      if (v->is_string()) {
+        out = std::vector<std::string>{v->get<std::string>()};
+        return;
+      }
+      if (!v->is_array()) wrong(key, "a string or a list of strings");
+      std::vector<std::string> texts;
+      for (const json& x : *v) {
+        if (!x.is_string()) wrong(key, "a string or a list of strings");
+        texts.push_back(x.get<std::string>());
+      }
+      out = texts;
+    }
+  }
   void read(const char* key, std::optional<EarlyStopping>& out) const {
     if (const json* v = find(key)) {
       if (v->is_boolean()) {
@@ -127,6 +142,7 @@ GenerationConfig GenerationConfig::merged_with(const GenerationConfig& d) const 
   merge_field(c.no_repeat_ngram_size, d.no_repeat_ngram_size);
   merge_field(c.bad_words_ids, d.bad_words_ids);
   merge_field(c.renormalize_logits, d.renormalize_logits);
+  merge_field(c.stop_strings, d.stop_strings);
   merge_field(c.eos_token_id, d.eos_token_id);
   merge_field(c.pad_token_id, d.pad_token_id);
   merge_field(c.bos_token_id, d.bos_token_id);
@@ -163,6 +179,7 @@ GenerationConfig GenerationConfig::from_json(const std::string& json_text, const
   r.read("no_repeat_ngram_size", c.no_repeat_ngram_size);
   r.read("bad_words_ids", c.bad_words_ids);
   r.read("renormalize_logits", c.renormalize_logits);
+  r.read("stop_strings", c.stop_strings);
   r.read("eos_token_id", c.eos_token_id);
   r.read("pad_token_id", c.pad_token_id);
   r.read("bos_token_id", c.bos_token_id);

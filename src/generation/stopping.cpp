@@ -1,12 +1,16 @@
-// Stopping criteria (transformers' MaxLengthCriteria + EosTokenCriteria) and the processor-chain helper.
+// Stopping criteria (transformers' MaxLengthCriteria + EosTokenCriteria + any extra ones) and the processor-chain helper.
 #include <algorithm>
 
 #include "generation/generate_internal.h"
 
 namespace hfcpp::generation {
 
-bool StoppingCriteria::done(int64_t length, int64_t last) const {
-  return length >= max_length || std::find(eos.begin(), eos.end(), last) != eos.end();
+bool StoppingCriteria::done(std::span<const int64_t> row) const {
+  if (static_cast<int64_t>(row.size()) >= max_length) return true;
+  if (!row.empty() && std::find(eos.begin(), eos.end(), row.back()) != eos.end()) return true;
+  for (const auto& criterion : extra)
+    if ((*criterion)(row)) return true;
+  return false;
 }
 
 void apply(const ProcessorList& processors, const TokenRows& sequences, ScoresView scores) {

@@ -1,4 +1,4 @@
-// Decoder building blocks: causal self-attention over a KV cache, the (tied) LM head, ALiBi slopes.
+// Decoder building blocks: causal self-attention over a KV cache, ALiBi slopes, the BLOOM query_key_value split.
 #include "layers/decoder.h"
 
 #include <cmath>
@@ -11,13 +11,6 @@ Tensor CausalSelfAttention::operator()(const Tensor& x, const Tensor& key_mask, 
   const auto [keys, values] = cache.append(layer, qkv_out.slice(-1, hidden, 2 * hidden),
                                            qkv_out.slice(-1, 2 * hidden, 3 * hidden));  // [B, past + T, hidden]
   return ops::attention_causal(q, keys, values, key_mask, num_heads, scale, alibi_slopes);
-}
-
-Tensor LmHead::operator()(const Tensor& hidden) const {
-  Shape out_shape = hidden.shape();
-  out_shape.back() = weight.dim(0);
-  const Tensor rows = hidden.contiguous().view({-1, hidden.dim(-1)});  // [B * T, hidden]
-  return ops::matmul(rows, weight, /*transpose_b=*/true).view(out_shape);
 }
 
 Tensor alibi_slopes(int64_t num_heads) {

@@ -19,12 +19,16 @@ struct CausalSelfAttention {
   Tensor operator()(const Tensor& x, const Tensor& key_mask, KvCache& cache, int64_t layer) const;
 };
 
-// Logits = hidden * weight^T with weight [vocab, hidden]: the token-embedding tensor itself when the head is tied
-// (no copy: the checkpoint's mmap-backed tensor is shared), or the checkpoint's lm_head.weight.
+// Logits = hidden * weight^T with weight [vocab, hidden]: the token embeddings when the head is tied, or the
+// checkpoint's lm_head.weight. Prepared once as a float32 linear (packed weights, huge pages; one decoded row runs
+// the GEMV path): the head is the largest matrix a decode step reads. PreparedLinear hands the checkpoint's pages
+// back, so the packed copy replaces them in memory; the embedding lookup re-reads only the rows it needs. Models
+// prepare it before their blocks, so the moment both copies exist is not the load's peak.
 struct LmHead {
-  Tensor weight;
+  ops::PreparedLinear prepared;
+  static LmHead prepare(const Tensor& weight) { return LmHead{ops::PreparedLinear::prepare(weight, Tensor())}; }
   // hidden [..., hidden] -> logits [..., vocab]; all rows in one GEMM so the weight is read once per call
-  Tensor operator()(const Tensor& hidden) const;
+  Tensor operator()(const Tensor& hidden) const { return prepared.forward(hidden); }
 };
 
 // ALiBi slopes exactly as transformers' BLOOM builds them (modeling_bloom._get_alibi_slopes), including head counts

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 
 namespace hfcpp::layers {
 
@@ -21,12 +22,39 @@ Tensor concat_rows(const std::vector<Tensor>& parts) {
   }
   return out;
 }
+
+// True when a weight-name prefix ("bert.encoder.layer.3.attention.self.query.") has an all-digit component: the
+// index of a ModuleList entry, which in these architectures is always a repeated transformer block.
+bool in_repeated_block(const std::string& prefix) {
+  size_t start = 0;
+  while (start < prefix.size()) {
+    size_t end = prefix.find('.', start);
+    if (end == std::string::npos) end = prefix.size();
+    if (end > start && prefix.find_first_not_of("0123456789", start) >= end) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+ops::LinearCompute block_compute(const WeightLoader& scope) {
+  if (!in_repeated_block(scope.full_name(""))) return ops::LinearCompute::Float32;
+  switch (scope.linear_dtype()) {
+    case DType::I8: return ops::LinearCompute::Int8;
+    case DType::BF16: return ops::LinearCompute::BFloat16;
+    default: return ops::LinearCompute::Float32;
+  }
+}
+
 }  // namespace
 
 Linear Linear::load(const WeightLoader& w, int64_t in_features, int64_t out_features, bool bias) {
   Tensor weight = w.get("weight", {out_features, in_features});
   Tensor b = bias ? w.get("bias", {out_features}) : Tensor();
-  return Linear{ops::PreparedLinear::prepare(weight, b)};
+  return prepare(w, weight, b);
+}
+
+Linear Linear::prepare(const WeightLoader& scope, const Tensor& weight, const Tensor& bias) {
+  return Linear{ops::PreparedLinear::prepare(weight, bias, block_compute(scope))};
 }
 
 LayerNorm LayerNorm::load(const WeightLoader& w, int64_t hidden, float eps) {
@@ -50,7 +78,7 @@ SelfAttention SelfAttention::load(const WeightLoader& query, const WeightLoader&
   Tensor weight = concat_rows({query.get("weight", w_shape), key.get("weight", w_shape), value.get("weight", w_shape)});
   Tensor bias = concat_rows({query.get("bias", b_shape), key.get("bias", b_shape), value.get("bias", b_shape)});
   const DeviceSpec device = query.device();
-  return SelfAttention{Linear{ops::PreparedLinear::prepare(weight.to(device), bias.to(device))}, hidden, num_heads};
+  return SelfAttention{Linear::prepare(query, weight.to(device), bias.to(device)), hidden, num_heads};
 }
 
 Tensor SelfAttention::operator()(const Tensor& hidden_states, const Tensor& key_mask) const {

@@ -11,9 +11,16 @@
 namespace hfcpp::layers {
 
 // nn.Linear: weight [out, in] (+ bias [out]) prepared once at load for the device's GEMM.
+// Compute type: a Linear inside a repeated transformer block — its weight name has a numeric component, the
+// ModuleList index ("encoder.layer.3.", "transformer.h.0.") — computes in the loader's linear_dtype() (bfloat16 or
+// int8 when load_model chose one); every other Linear (pooler, classifier, MLM transform, QA head) stays float32:
+// they are a small share of the work and produce the logits directly.
 struct Linear {
   ops::PreparedLinear prepared;
   static Linear load(const WeightLoader& w, int64_t in_features, int64_t out_features, bool bias = true);
+  // weight [out, in] and bias [out] (or undefined) already read from `scope`, e.g. fused or transposed at load;
+  // the compute type follows `scope` as in load().
+  static Linear prepare(const WeightLoader& scope, const Tensor& weight, const Tensor& bias);
   // x [..., in] -> act(x W^T + b) [..., out]
   Tensor operator()(const Tensor& x, ops::Activation act = ops::Activation::None) const {
     return prepared.forward(x, act);

@@ -3,6 +3,7 @@
 
 #include "hfcpp/core/error.h"
 #include "hfcpp/models/model.h"
+#include "hfcpp/ops/ops.h"
 #include "models/registry.h"
 
 namespace hfcpp {
@@ -71,9 +72,18 @@ const ModelEntry& find_entry(const JsonConfig& config, std::optional<Head> head)
        join(supported_architectures()));
 }
 
-DType parse_dtype(const std::string& name) {
-  if (name == "float32" || name == "auto") return DType::F32;
-  fail("dtype '", name, "' is not supported yet; use float32");
+// LoadOptions::dtype -> the linear layers' compute type on this device (F32, BF16 or I8), falling back to float32
+// where the device cannot run the requested one (model.h documents the rule; ops::linear_compute_supported asks
+// oneDNN what this CPU runs).
+DType resolve_linear_dtype(const std::string& name, const DeviceSpec& device) {
+  auto if_supported = [&](ops::LinearCompute compute, DType dtype) {
+    return ops::linear_compute_supported(compute, device) ? dtype : DType::F32;
+  };
+  if (name == "float32") return DType::F32;
+  if (name == "bfloat16") return if_supported(ops::LinearCompute::BFloat16, DType::BF16);
+  if (name == "int8") return if_supported(ops::LinearCompute::Int8, DType::I8);
+  if (name == "auto") return if_supported(ops::LinearCompute::BFloat16, DType::BF16);
+  fail("dtype '", name, "' is not supported; use auto, float32, bfloat16 or int8");
 }
 
 }  // namespace
@@ -84,9 +94,14 @@ std::shared_ptr<const Model> load_model(const std::string& model_dir, std::optio
   HFCPP_CHECK(fs::is_directory(model_dir), "model folder '", model_dir, "' does not exist or is not a folder");
   const JsonConfig config = JsonConfig::from_file((fs::path(model_dir) / "config.json").string());
   const ModelEntry& entry = find_entry(config, head);
+  const DeviceSpec device = parse_device(options.device);
+  const DType linear_dtype = resolve_linear_dtype(options.dtype, device);
   auto checkpoint = std::make_shared<const SafeTensorsCheckpoint>(SafeTensorsCheckpoint::open_dir(model_dir));
-  WeightLoader weights(checkpoint, parse_dtype(options.dtype), parse_device(options.device));
-  return entry.create(ModelContext{config, weights, entry.architecture, entry.head});
+  const WeightLoader weights = WeightLoader(checkpoint, DType::F32, device).with_linear_dtype(linear_dtype);
+  std::shared_ptr<const Model> model = entry.create(ModelContext{config, weights, entry.architecture, entry.head});
+  // The factory made a non-const object; this is its one write after construction, before anyone else sees it.
+  std::const_pointer_cast<Model>(model)->compute_type_ = std::string(dtype_name(linear_dtype));
+  return model;
 }
 
 }  // namespace hfcpp

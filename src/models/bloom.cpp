@@ -1,7 +1,7 @@
 // BLOOM (BigScience, 2022), mirroring transformers/models/bloom/modeling_bloom.py (v5.23): BloomModel and
 // BloomForCausalLM. Positions come from ALiBi biases (no position embeddings, so no length limit); the token
 // embeddings are layer-normed. Load-time fix-ups: query_key_value, interleaved per head as (heads, 3, head_dim), is
-// de-interleaved once into [q | k | v]; the LM head shares word_embeddings when tied. pretraining_tp /
+// de-interleaved once into [q | k | v]; the LM head is prepared from word_embeddings when tied. pretraining_tp /
 // slow_but_exact only split the same GEMMs in transformers and are ignored. Weights load with or without the
 // "transformer." prefix.
 #include "models/bloom.h"
@@ -53,7 +53,7 @@ struct BloomBlock {
     b.input_layernorm = layers::LayerNorm::load(w.sub("input_layernorm"), h, c.layer_norm_epsilon);
     b.post_attention_layernorm = layers::LayerNorm::load(w.sub("post_attention_layernorm"), h, c.layer_norm_epsilon);
     b.self_attention = layers::CausalSelfAttention{
-        layers::Linear{ops::PreparedLinear::prepare(weight.to(w.device()), bias.to(w.device()))}, h, c.n_head,
+        layers::Linear::prepare(qkv, weight.to(w.device()), bias.to(w.device())), h, c.n_head,
         inv_norm_factor, slopes};
     b.self_attention_dense = layers::Linear::load(w.sub("self_attention.dense"), h, h);
     b.mlp_dense_h_to_4h = layers::Linear::load(w.sub("mlp.dense_h_to_4h"), h, 4 * h);
@@ -95,7 +95,6 @@ class BloomTransformer {
   KvCache make_cache(int64_t batch, int64_t capacity) const {
     return KvCache(config_.n_layer, batch, capacity, config_.hidden_size, device_);
   }
-  const Tensor& word_embeddings_weight() const { return word_embeddings_.weight; }
   const BloomConfig& config() const { return config_; }
 
  private:
@@ -114,14 +113,19 @@ WeightLoader transformer_weights(const ModelContext& ctx) {
                                   "word_embeddings.weight");
 }
 
+// The head is prepared before the blocks (member order): see layers::LmHead.
+layers::LmHead load_lm_head(const ModelContext& ctx) {
+  const BloomConfig c = BloomConfig::from(ctx.config);
+  return layers::LmHead::prepare(
+      c.tie_word_embeddings ? transformer_weights(ctx).get("word_embeddings.weight", {c.vocab_size, c.hidden_size})
+                            : ctx.weights.get("lm_head.weight", {c.vocab_size, c.hidden_size}));
+}
+
 class BloomForCausalLM final : public CausalLMBase {
  public:
   explicit BloomForCausalLM(const ModelContext& ctx)
-      : CausalLMBase(ctx), transformer_(transformer_weights(ctx), BloomConfig::from(ctx.config)) {
-    const BloomConfig& c = transformer_.config();
-    lm_head_.weight = c.tie_word_embeddings ? transformer_.word_embeddings_weight()
-                                            : ctx.weights.get("lm_head.weight", {c.vocab_size, c.hidden_size});
-  }
+      : CausalLMBase(ctx), lm_head_(load_lm_head(ctx)),
+        transformer_(transformer_weights(ctx), BloomConfig::from(ctx.config)) {}
   KvCache make_cache(int64_t batch, int64_t capacity) const override {
     return transformer_.make_cache(batch, capacity);
   }
@@ -133,8 +137,8 @@ class BloomForCausalLM final : public CausalLMBase {
   Tensor lm_head(const Tensor& hidden) const override { return lm_head_(hidden); }
 
  private:
-  BloomTransformer transformer_;
   layers::LmHead lm_head_;
+  BloomTransformer transformer_;
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
 // GPT-2 (Radford et al., 2019), mirroring transformers/models/gpt2/modeling_gpt2.py (v5.23): GPT2Model and
 // GPT2LMHeadModel. Load-time fix-ups: the Conv1D weights ([in, out]) are transposed once into prepared linears,
-// c_attn is already a fused [q | k | v] projection, and the LM head shares wte when lm_head.weight is tied.
+// c_attn is already a fused [q | k | v] projection, and the LM head is prepared from wte when it is tied.
 // Weights load with or without the "transformer." prefix.
 #include "models/gpt2.h"
 
@@ -46,7 +46,7 @@ struct GPT2Config {
 // transformers' Conv1D: y = x W + b with W [in, out]. Transposed once into nn.Linear layout.
 layers::Linear load_conv1d(const WeightLoader& w, int64_t in, int64_t out) {
   const Tensor weight = w.get("weight", {in, out});
-  return layers::Linear{ops::PreparedLinear::prepare(weight.transpose(0, 1), w.get("bias", {out}))};
+  return layers::Linear::prepare(w, weight.transpose(0, 1), w.get("bias", {out}));
 }
 
 struct GPT2Block {
@@ -96,7 +96,6 @@ class GPT2Transformer {
   KvCache make_cache(int64_t batch, int64_t capacity) const {
     return KvCache(config_.n_layer, batch, capacity, config_.n_embd, device_);
   }
-  const Tensor& wte_weight() const { return wte_.weight; }
   const GPT2Config& config() const { return config_; }
 
  private:
@@ -114,14 +113,19 @@ WeightLoader transformer_weights(const ModelContext& ctx) {
                                   "wte.weight");
 }
 
+// The head is prepared before the blocks (member order): see layers::LmHead.
+layers::LmHead load_lm_head(const ModelContext& ctx) {
+  const GPT2Config c = GPT2Config::from(ctx.config);
+  return layers::LmHead::prepare(c.tie_word_embeddings
+                                     ? transformer_weights(ctx).get("wte.weight", {c.vocab_size, c.n_embd})
+                                     : ctx.weights.get("lm_head.weight", {c.vocab_size, c.n_embd}));
+}
+
 class GPT2LMHeadModel final : public CausalLMBase {
  public:
   explicit GPT2LMHeadModel(const ModelContext& ctx)
-      : CausalLMBase(ctx), transformer_(transformer_weights(ctx), GPT2Config::from(ctx.config)) {
-    const GPT2Config& c = transformer_.config();
-    lm_head_.weight = c.tie_word_embeddings ? transformer_.wte_weight()
-                                            : ctx.weights.get("lm_head.weight", {c.vocab_size, c.n_embd});
-  }
+      : CausalLMBase(ctx), lm_head_(load_lm_head(ctx)),
+        transformer_(transformer_weights(ctx), GPT2Config::from(ctx.config)) {}
   KvCache make_cache(int64_t batch, int64_t capacity) const override {
     return transformer_.make_cache(batch, capacity);
   }
@@ -133,8 +137,8 @@ class GPT2LMHeadModel final : public CausalLMBase {
   Tensor lm_head(const Tensor& hidden) const override { return lm_head_(hidden); }
 
  private:
-  GPT2Transformer transformer_;
   layers::LmHead lm_head_;
+  GPT2Transformer transformer_;
 };
 
 }  // namespace

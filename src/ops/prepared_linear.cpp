@@ -1,19 +1,63 @@
 // ops::PreparedLinear: on CPU the weight is reordered once into oneDNN's preferred layout (kernels/cpu/gemm_dnnl.cpp);
 // on CUDA it is kept as is and run through cuBLAS + a fused bias/activation kernel.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
 #include "hfcpp/ops/ops.h"
 #include "kernels/cuda/kernels.h"
 #include "ops/op_utils.h"
+#include "ops/quantized_linear.h"
 
 namespace hfcpp::ops {
+namespace {
+
+// True when [begin, end) lies in one read-only, file-backed private mapping (a checkpoint mmap, io/mmap_file.cpp):
+// its pages can then be dropped and would be re-read unchanged from the file. Anonymous or writable memory (a
+// caller's buffer) is never touched.
+bool in_read_only_file_mapping(uintptr_t begin, uintptr_t end) {
+  FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (maps == nullptr) return false;
+  bool found = false;
+  char line[4096];
+  while (std::fgets(line, sizeof line, maps)) {
+    unsigned long lo = 0, hi = 0, inode = 0;
+    char perms[8] = {};
+    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &lo, &hi, perms, &inode) != 4) continue;
+    if (begin < lo || begin >= hi) continue;
+    found = end <= hi && inode != 0 && perms[1] == '-' && perms[3] == 'p';
+    break;
+  }
+  std::fclose(maps);
+  return found;
+}
+
+// The packed copy replaces the checkpoint's weight on CPU. Left mapped, the file pages read while packing stay in
+// the process's resident set for good (each linear's weights counted twice); MADV_DONTNEED drops them from this
+// process only (the page cache keeps them for the next load), so peak RSS stays near the size of the weights.
+void release_checkpoint_pages(const Tensor& weight) {
+  const auto& storage = weight.storage();
+  if (!storage || !storage->borrowed() || storage->device().type != Device::CPU) return;
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<uintptr_t>(storage->data()), end = begin + storage->nbytes();
+  const uintptr_t first = (begin + page - 1) & ~(page - 1), last = end & ~(page - 1);  // whole pages only
+  if (last <= first || !in_read_only_file_mapping(begin, end)) return;
+  madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);  // a hint: failure changes nothing
+}
+
+}  // namespace
 
 struct PreparedLinear::Impl {
   int64_t in = 0, out = 0;
   DeviceSpec device;
+  LinearCompute compute = LinearCompute::Float32;            // bfloat16/int8: quantized_linear.cpp
   std::shared_ptr<const kernels::cpu::PackedLinear> packed;  // CPU
   Tensor weight, bias;                                       // CUDA: [out, in], [out] or undefined
 };
 
-PreparedLinear PreparedLinear::prepare(const Tensor& weight, const Tensor& bias) {
+PreparedLinear PreparedLinear::prepare(const Tensor& weight, const Tensor& bias, LinearCompute compute) {
   detail::check_float("PreparedLinear::prepare", "weight", weight);
   HFCPP_CHECK(weight.rank() == 2, "PreparedLinear::prepare: weight is expected to have 2 dimensions [out, in], got ",
               shape_to_string(weight.shape()));
@@ -25,13 +69,25 @@ PreparedLinear PreparedLinear::prepare(const Tensor& weight, const Tensor& bias)
                 out, "], got ", shape_to_string(bias.shape()));
     detail::check_same_device("PreparedLinear::prepare", "weight", weight, "bias", bias);
   }
+  detail::check_linear_compute("PreparedLinear::prepare", compute, weight.device());
   auto impl = std::make_shared<Impl>();
-  impl->in = in, impl->out = out, impl->device = weight.device();
+  impl->in = in, impl->out = out, impl->device = weight.device(), impl->compute = compute;
   backend::dispatch_device(
       "PreparedLinear::prepare", weight.device(),
       [&] {
-        const Tensor wf = detail::cpu_f32(weight), bf = detail::cpu_f32(bias);
-        impl->packed = kernels::cpu::pack_linear(wf.data<float>(), detail::f32_or_null(bf), out, in);
+        if (compute != LinearCompute::Float32) {  // bfloat16 / int8 weights: quantized_linear.cpp
+          const Tensor wf = detail::cpu_f32(weight), bf = detail::cpu_f32(bias);
+          impl->packed = detail::pack_cpu_linear_reduced(wf.data<float>(), detail::f32_or_null(bf), out, in, compute);
+          release_checkpoint_pages(weight);
+          return;
+        }
+        // A transposed view of a contiguous [in, out] matrix (transformers' Conv1D) is packed straight from its
+        // [in, out] memory: no transposed temporary, whose freed buffers would fragment the heap during a load.
+        const bool kn = weight.dtype() == DType::F32 && weight.strides() == Shape{1, out};
+        const Tensor wf = kn ? weight : detail::cpu_f32(weight), bf = detail::cpu_f32(bias);
+        impl->packed = kernels::cpu::pack_linear(static_cast<const float*>(wf.raw_data()), detail::f32_or_null(bf),
+                                                 out, in, kn);
+        release_checkpoint_pages(weight);
       },
       [&](auto) {
         if (bias.defined()) detail::check_same_dtype("PreparedLinear::prepare", "weight", weight, "bias", bias);
@@ -76,5 +132,6 @@ Tensor PreparedLinear::forward(const Tensor& x, Activation post) const {
 
 int64_t PreparedLinear::in_features() const { return impl_ ? impl_->in : 0; }
 int64_t PreparedLinear::out_features() const { return impl_ ? impl_->out : 0; }
+LinearCompute PreparedLinear::compute() const { return impl_ ? impl_->compute : LinearCompute::Float32; }
 
 }  // namespace hfcpp::ops

@@ -5,6 +5,7 @@
 #include "hfcpp/pipelines/fill_mask.h"
 #include "hfcpp/pipelines/question_answering.h"
 #include "hfcpp/pipelines/text_classification.h"
+#include "hfcpp/pipelines/text_generation.h"
 #include "hfcpp/pipelines/token_classification.h"
 #include "hfcpp/pipelines/zero_shot_classification.h"
 
@@ -29,6 +30,9 @@ const std::vector<TaskEntry>& task_registry() {
       {"fill-mask", {}, Head::MaskedLM, "distilbert/distilroberta-base", "fb53ab8", make<FillMaskPipeline>},
       {"zero-shot-classification", {}, Head::SequenceClassification, "facebook/bart-large-mnli", "d7645e1",
        make<ZeroShotClassificationPipeline>},
+      // transformers 5.23 defaults to HuggingFaceTB/SmolLM3-3B (an architecture hfcpp does not run yet); earlier
+      // versions, and pipeline-spec.md, use GPT-2
+      {"text-generation", {}, Head::CausalLM, "openai-community/gpt2", "607a30d", make<TextGenerationPipeline>},
   };
   return entries;
 }

@@ -213,8 +213,7 @@ TokenClassificationPipeline::TokenClassificationPipeline(const std::string& mode
   if (options.num_threads > 0) set_num_threads(options.num_threads);
 }
 
-std::vector<TokenEntity> TokenClassificationPipeline::operator()(const std::string& text,
-                                                                 const TokenClassificationOptions& options) const {
+EncodeOptions TokenClassificationPipeline::encode_options(const TokenClassificationOptions& options) const {
   const size_t max_tokens = max_input_tokens(tokenizer_, *model_);
   if (options.stride) {
     HFCPP_CHECK(*options.stride < max_tokens, "token-classification: stride (", *options.stride,
@@ -225,7 +224,42 @@ std::vector<TokenEntity> TokenClassificationPipeline::operator()(const std::stri
   }
   EncodeOptions encode;
   encode.truncation = TruncationOptions{max_tokens, TruncationStrategy::LongestFirst, options.stride.value_or(0), Side::Right};
-  const Encoding encoding = tokenizer_.encode(text, encode);
+  return encode;
+}
+
+std::vector<TokenEntity> TokenClassificationPipeline::operator()(const std::string& text,
+                                                                 const TokenClassificationOptions& options) const {
+  return classify(text, tokenizer_.encode(text, encode_options(options)), options);
+}
+
+namespace {
+// Offsets relative to each word -> offsets into the sentence (transformers adds word_to_chars_map[word] start).
+void shift_to_sentence(Encoding& e, const std::vector<size_t>& word_starts) {
+  for (size_t i = 0; i < e.size(); ++i)
+    if (e.word_ids[i] >= 0) {
+      const size_t base = word_starts[static_cast<size_t>(e.word_ids[i])];
+      e.offsets[i] = {e.offsets[i].first + base, e.offsets[i].second + base};
+    }
+  for (Encoding& o : e.overflowing) shift_to_sentence(o, word_starts);
+}
+}  // namespace
+
+std::vector<TokenEntity> TokenClassificationPipeline::operator()(const std::vector<std::string>& words,
+                                                                 const TokenClassificationOptions& options) const {
+  std::string sentence;  // delimiter.join(words): what start/end index and what `word` is cut from
+  std::vector<size_t> word_starts;
+  for (size_t w = 0; w < words.size(); ++w) {
+    if (w > 0) sentence += options.delimiter;
+    word_starts.push_back(sentence.size());
+    sentence += words[w];
+  }
+  Encoding encoding = tokenizer_.encode_words(words, encode_options(options));
+  shift_to_sentence(encoding, word_starts);
+  return classify(sentence, encoding, options);
+}
+
+std::vector<TokenEntity> TokenClassificationPipeline::classify(const std::string& text, const Encoding& encoding,
+                                                               const TokenClassificationOptions& options) const {
   std::vector<const Encoding*> windows;
   if (options.stride) flatten_windows(encoding, windows);
   else windows.push_back(&encoding);
@@ -268,6 +302,31 @@ std::string TokenClassificationPipeline::to_json(const std::vector<std::vector<T
   return python_json_dumps(single_input && !out.empty() ? out[0] : out);
 }
 
+// is_split_into_words=True: a list of words is one input, a list of lists a batch; both give the list shape (Python
+// wraps a lone list of words into a batch of one).
+namespace {
+std::string run_words_json(const TokenClassificationPipeline& pipe, const ordered_json& inputs,
+                           const TokenClassificationOptions& options) {
+  auto words_of = [](const ordered_json& list) {
+    std::vector<std::string> words;
+    for (const auto& w : list) {
+      HFCPP_CHECK(w.is_string(), "token-classification: When `is_split_into_words=True`, `sentence` must be a list of tokens.");
+      words.push_back(w.get<std::string>());
+    }
+    return words;
+  };
+  HFCPP_CHECK(inputs.is_array(), "token-classification: When `is_split_into_words=True`, `sentence` must be a list of tokens.");
+  const bool batch = std::all_of(inputs.begin(), inputs.end(), [](const ordered_json& x) { return x.is_array(); });
+  std::vector<std::vector<TokenEntity>> results;
+  if (batch) {
+    for (const auto& sentence : inputs) results.push_back(pipe(words_of(sentence), options));
+  } else {
+    results.push_back(pipe(words_of(inputs), options));
+  }
+  return TokenClassificationPipeline::to_json(results, options, false);
+}
+}  // namespace
+
 std::string TokenClassificationPipeline::run_json(const std::string& inputs_json, const std::string& kwargs_json) const {
   ordered_json inputs, kwargs;
   try {
@@ -278,6 +337,7 @@ std::string TokenClassificationPipeline::run_json(const std::string& inputs_json
   }
   HFCPP_CHECK(kwargs.is_object(), "token-classification: kwargs must be a JSON object");
   TokenClassificationOptions options;
+  bool split_into_words = false;
   for (const auto& [key, value] : kwargs.items()) {
     if (key == "aggregation_strategy") {
       HFCPP_CHECK(value.is_string(), "token-classification: aggregation_strategy must be a string");
@@ -289,10 +349,18 @@ std::string TokenClassificationPipeline::run_json(const std::string& inputs_json
     } else if (key == "stride") {
       HFCPP_CHECK(value.is_number_integer() && value.get<int64_t>() >= 0, "token-classification: stride must be a non-negative integer");
       options.stride = value.get<size_t>();
+    } else if (key == "is_split_into_words") {
+      HFCPP_CHECK(value.is_boolean(), "token-classification: is_split_into_words must be true or false");
+      split_into_words = value.get<bool>();
+    } else if (key == "delimiter") {
+      HFCPP_CHECK(value.is_string() || value.is_null(), "token-classification: delimiter must be a string");
+      if (value.is_string()) options.delimiter = value.get<std::string>();
     } else {
-      fail("token-classification: unknown argument '", key, "' (known: aggregation_strategy, ignore_labels, stride)");
+      fail("token-classification: unknown argument '", key,
+           "' (known: aggregation_strategy, ignore_labels, stride, is_split_into_words, delimiter)");
     }
   }
+  if (split_into_words) return run_words_json(*this, inputs, options);
   const bool single = inputs.is_string();
   std::vector<std::string> texts;
   if (single) {

@@ -187,8 +187,11 @@ std::vector<AddedVocabulary::Match> AddedVocabulary::find_matches(std::string_vi
 
 std::vector<Split> AddedVocabulary::split_with_indices(NormalizedString&& sentence, const Trie& trie) const {
   std::vector<Split> out;
-  for (const Match& m : find_matches(sentence.get(), trie)) {
-    NormalizedString slice = sentence.slice(m.offsets.first, m.offsets.second);
+  const auto matches = find_matches(sentence.get(), trie);
+  out.reserve(matches.size());
+  for (const Match& m : matches) {
+    NormalizedString slice = matches.size() == 1 ? std::move(sentence).into_slice(m.offsets.first, m.offsets.second)
+                                                 : sentence.slice(m.offsets.first, m.offsets.second);
     if (m.id >= 0) {
       std::string value = slice.get();
       const size_t len = value.size();

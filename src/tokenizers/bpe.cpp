@@ -104,11 +104,7 @@ Bpe::Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& me
   prefix_ = options_.continuing_subword_prefix.value_or("");
   suffix_ = options_.end_of_word_suffix.value_or("");
 
-  size_t capacity = 16;
-  while (capacity < merges.size() * 2) capacity *= 2;
-  merges_.assign(capacity, MergeEntry{kEmptyKey, 0, 0});
-  merge_mask_ = capacity - 1;
-  merge_shift_ = 64 - __builtin_ctzll(capacity);
+  merges_.assign(merges.size() + merges.size() / 2 + 16, MergeEntry{kEmptyKey, 0, 0});
   auto in_vocab = [&](const std::string& token, size_t rank, const std::pair<std::string, std::string>& m) {
     auto id = vocab_.find(token);
     if (!id)
@@ -125,7 +121,7 @@ Bpe::Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& me
                   "\": the right token is shorter than continuing_subword_prefix");
     const int32_t merged = in_vocab(m.first + m.second.substr(prefix_.size()), rank, m);
     const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
-    for (size_t i = (key * 0x9E3779B97F4A7C15ull) >> merge_shift_;; i = (i + 1) & merge_mask_) {
+    for (size_t i = merge_slot(key);; i = i + 1 == merges_.size() ? 0 : i + 1) {
       MergeEntry& e = merges_[i];
       if (e.key == kEmptyKey || e.key == key) {  // a repeated pair takes its last rank, as in a hash map
         e = MergeEntry{key, static_cast<uint32_t>(rank), merged};
@@ -143,15 +139,6 @@ Bpe::Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& me
     if (auto id = vocab_.find(buf)) char_ids_[cp] = *id;
   }
   for (unsigned b = 0; b < 256; ++b) byte_ids_[b] = vocab_.find(byte_token(b)).value_or(-1);
-  for (const auto& [token, id] : vocab_.map()) {
-    if (static_cast<size_t>(id) >= tokens_.size()) {
-      tokens_.resize(static_cast<size_t>(id) + 1);
-      has_token_.resize(static_cast<size_t>(id) + 1, false);
-    }
-    // Of two tokens with one id, the one Vocab keeps for id -> token.
-    tokens_[static_cast<size_t>(id)] = *vocab_.token(id);
-    has_token_[static_cast<size_t>(id)] = true;
-  }
 }
 
 Bpe::~Bpe() = default;

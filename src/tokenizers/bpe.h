@@ -36,9 +36,7 @@ class Bpe final : public Model {
   std::vector<Token> tokenize(std::string_view word) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_.find(token); }
   const std::string* id_to_token(int32_t id) const override {
-    return id >= 0 && static_cast<size_t>(id) < tokens_.size() && has_token_[static_cast<size_t>(id)]
-               ? &tokens_[static_cast<size_t>(id)]
-               : nullptr;
+    return vocab_.token(id);
   }
   size_t vocab_size() const override { return vocab_.size(); }
   const std::string& unk_token() const override { return unk_token_; }
@@ -62,11 +60,16 @@ class Bpe final : public Model {
   };
   const MergeEntry* find_merge(int32_t left, int32_t right) const {
     const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
-    for (size_t i = (key * 0x9E3779B97F4A7C15ull) >> merge_shift_;; i = (i + 1) & merge_mask_) {
+    for (size_t i = merge_slot(key);; i = i + 1 == merges_.size() ? 0 : i + 1) {
       const MergeEntry& e = merges_[i];
       if (e.key == key) return &e;
       if (e.key == kEmptyKey) return nullptr;
     }
+  }
+  // The table is 1.5x the merges, not a power of two (memory): the hash is mapped onto it by a multiply-shift.
+  size_t merge_slot(uint64_t key) const {
+    const unsigned __int128 h = key * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>((h * merges_.size()) >> 64);
   }
   static constexpr uint64_t kEmptyKey = ~uint64_t{0};
 
@@ -81,12 +84,8 @@ class Bpe final : public Model {
   std::string prefix_;  // continuing_subword_prefix, "" when absent
   std::string suffix_;  // end_of_word_suffix, "" when absent
   std::vector<MergeEntry> merges_;
-  size_t merge_mask_ = 0;
-  int merge_shift_ = 64;
   std::vector<int32_t> char_ids_;      // id of each code point < char_ids_.size() as a token, -1 if none
   std::array<int32_t, 256> byte_ids_;  // id of "<0xXX>", -1 if none
-  std::vector<std::string> tokens_;    // by id, contiguous (the vocabulary's map scatters them in memory)
-  std::vector<bool> has_token_;
   uint64_t cache_id_;  // names this model's entries in the per-thread word caches (never reused)
 };
 

@@ -1,4 +1,5 @@
 #include "tokenizers/bpe_files.h"
+#include "tokenizers/config_tokens.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -215,19 +216,7 @@ std::shared_ptr<Tokenizer::Impl> load_legacy_bpe(const std::string& dir) {
 
   // Added tokens: added_tokens_decoder (in id order), then the special tokens not among them.
   std::vector<AddedToken> added;
-  if (auto decoder = config.find("added_tokens_decoder");
-      config.is_object() && decoder != config.end() && decoder->is_object()) {
-    std::vector<std::pair<long, AddedToken>> entries;
-    for (auto it = decoder->begin(); it != decoder->end(); ++it) {
-      auto t = role_token(it.value());
-      if (!t) continue;
-      t->special = it.value().value("special", false);
-      t->normalized = it.value().value("normalized", !t->special);
-      entries.emplace_back(std::strtol(it.key().c_str(), nullptr, 10), *t);
-    }
-    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& e : entries) added.push_back(std::move(e.second));
-  }
+  for (auto& entry : added_tokens_decoder(config)) added.push_back(std::move(entry.second));
   for (const char* role : kRoles) {
     auto it = roles.find(role);
     if (it == roles.end()) continue;

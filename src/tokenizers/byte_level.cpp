@@ -100,7 +100,6 @@ std::vector<std::string> ByteLevelDecoder::decode_chain(std::vector<std::string>
 void trim_byte_level_offsets(RawEncoding& e, bool add_prefix_space) {
   // The Rust library works on char offsets here (the Python binding's); we move byte offsets by the same number of
   // chars of the original text.
-  const std::string_view text = e.original;
   auto is_space = [](char32_t c) { return c == 0x120 || is_whitespace(c); };
   for (size_t i = 0; i < e.size(); ++i) {
     // Leading / trailing space chars of the token (all of them when the token is only spaces).
@@ -117,6 +116,7 @@ void trim_byte_level_offsets(RawEncoding& e, bool add_prefix_space) {
     }
     if (leading == 0 && trailing == 0) continue;
     auto& [start, end] = e.offsets[i];
+    const std::string_view text = e.text_of(i);
     if (leading > 0) {
       const bool is_first = i == 0 || start == 0;
       if (is_first && add_prefix_space && leading == 1) leading = 0;

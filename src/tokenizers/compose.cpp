@@ -18,7 +18,10 @@ using Tagged = std::pair<char32_t, int>;  // a char and its change (0 replaces, 
 std::optional<char32_t> compose_pair(char32_t a, char32_t b) {
   if (b < 0x300) return std::nullopt;  // every composition's second char is a mark or a Hangul jamo
   utf8proc_int32_t buf[2] = {static_cast<utf8proc_int32_t>(a), static_cast<utf8proc_int32_t>(b)};
-  if (utf8proc_normalize_utf32(buf, 2, UTF8PROC_COMPOSE) != 1) return std::nullopt;
+  // UTF8PROC_STABLE keeps the composition exclusions (U+2ADC, U+0958..., U+1D15E...) decomposed, as NFC requires;
+  // without it utf8proc composes them.
+  if (utf8proc_normalize_utf32(buf, 2, static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_STABLE)) != 1)
+    return std::nullopt;
   const auto r = static_cast<char32_t>(buf[0]);
   if (tables::no_canonical_decomposition.contains(r)) return std::nullopt;  // unknown to the old tables
   return r;

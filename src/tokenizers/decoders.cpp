@@ -24,22 +24,31 @@ std::string replace_all(const std::string& text, const std::string& from, const 
   return out;
 }
 
+namespace {
+// Every cleanup rule starts with a space: a text without one (most decoded tokens) is returned untouched, and a rule
+// is only rewritten into a new string when it occurs (decode runs these per token).
+template <size_t N>
+std::string apply_space_rules(const std::string& text, const std::pair<const char*, const char*> (&rules)[N]) {
+  if (text.find(' ') == std::string::npos) return text;
+  std::string out = text;
+  for (const auto& [from, to] : rules)
+    if (out.find(from) != std::string::npos) out = replace_all(out, from, to);
+  return out;
+}
+}  // namespace
+
 std::string wordpiece_cleanup(const std::string& text) {
   static const std::pair<const char*, const char*> kRules[] = {
       {" .", "."},     {" ?", "?"},     {" !", "!"},           {" ,", ","},     {" ' ", "'"},   {" n't", "n't"},
       {" 'm", "'m"},   {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
-  std::string out = text;
-  for (const auto& [from, to] : kRules) out = replace_all(out, from, to);
-  return out;
+  return apply_space_rules(text, kRules);
 }
 
 std::string clean_up_tokenization(const std::string& text) {
   static const std::pair<const char*, const char*> kRules[] = {
       {" .", "."},   {" ?", "?"},   {" !", "!"},   {" ,", ","},   {" ' ", "'"},
       {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
-  std::string out = text;
-  for (const auto& [from, to] : kRules) out = replace_all(out, from, to);
-  return out;
+  return apply_space_rules(text, kRules);
 }
 
 std::vector<std::string> WordPieceDecoder::decode_chain(std::vector<std::string> tokens) const {

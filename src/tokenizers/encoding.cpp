@@ -49,6 +49,7 @@ RawEncoding RawEncoding::slice(size_t begin, size_t end) const {
   e.special_tokens_mask = cut(special_tokens_mask);
   e.attention_mask = cut(attention_mask);
   e.original = original;
+  e.word_texts = word_texts;
   return e;
 }
 

@@ -26,6 +26,13 @@ struct RawEncoding {
   // The text the offsets point into, while the post-processor runs (ByteLevel trim_offsets counts its chars);
   // not kept by merges.
   std::string_view original;
+  // Pre-tokenized input (Tokenizer::encode_words): each token's offsets point into its own word, words[i] indexes
+  // this list. Empty for ordinary text, where `original` holds for every token.
+  std::vector<std::string_view> word_texts;
+  // The text token i's offsets point into.
+  std::string_view text_of(size_t i) const {
+    return word_texts.empty() || words[i] < 0 ? original : word_texts[static_cast<size_t>(words[i])];
+  }
 
   size_t size() const { return ids.size(); }
   void reserve(size_t n);

@@ -40,6 +40,29 @@ NormalizedString NormalizedString::slice(size_t begin, size_t end) const {
   return s;
 }
 
+NormalizedString NormalizedString::into_slice(size_t begin, size_t end) && {
+  if (begin != 0 || end != normalized_.size() || end == 0) return slice(begin, end);
+  NormalizedString s = std::move(*this);
+  s.origin_begin_ = s.alignments_.front().first;  // as slice() sets them
+  s.origin_end_ = s.alignments_.back().second;
+  return s;
+}
+
+void NormalizedString::assign_parts(const std::vector<NormalizedString>& parts) {
+  size_t n = 0;
+  for (const NormalizedString& p : parts) n += p.size();
+  std::string out;
+  std::vector<Offsets> align;
+  out.reserve(n);
+  align.reserve(n);
+  for (const NormalizedString& p : parts) {
+    out += p.normalized_;
+    align.insert(align.end(), p.alignments_.begin(), p.alignments_.end());
+  }
+  normalized_ = std::move(out);
+  alignments_ = std::move(align);
+}
+
 void NormalizedString::transform(const std::vector<std::pair<char32_t, int>>& dest, size_t initial_offset) {
   std::string out;
   std::vector<Offsets> align;

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "tokenizers/unicode.h"
+
 namespace hfcpp::tok {
 
 using Offsets = std::pair<size_t, size_t>;  // [begin, end) bytes
@@ -36,6 +38,18 @@ class NormalizedString {
 
   // Sub-string of the normalized bytes [begin, end) (on char boundaries), keeping the alignments.
   NormalizedString slice(size_t begin, size_t end) const;
+  // The same, reusing this string's buffers when the slice is all of it (the common no-added-token case).
+  NormalizedString into_slice(size_t begin, size_t end) &&;
+
+  // Replaces the text by the concatenation of `parts` (consecutive slices of it, each since rewritten), keeping
+  // the original range.
+  void assign_parts(const std::vector<NormalizedString>& parts);
+
+  // One pass that replaces each char c by the chars `fn(c, out)` appends to `out` (none: c is removed), all aligned
+  // to c: the composition of several per-char steps (filter, map, lowercase...) without a buffer per step. `fn`
+  // returns false to give up (the string is then left unchanged and rewrite_chars returns false).
+  template <class Fn>
+  bool rewrite_chars(Fn&& fn);
 
   // Rebuilds the string from (char, change) pairs exactly as NormalizedString::transform does: change 0 replaces
   // the next char, 1 inserts a char, -N replaces the next char and removes the N following ones;
@@ -73,6 +87,36 @@ class NormalizedString {
   size_t origin_begin_ = 0;
   size_t origin_end_ = 0;
 };
+
+template <class Fn>
+bool NormalizedString::rewrite_chars(Fn&& fn) {
+  std::string out;
+  std::vector<Offsets> align;
+  out.reserve(normalized_.size() + 8);
+  align.reserve(alignments_.size() + 8);
+  std::u32string chars;
+  for (size_t i = 0; i < normalized_.size();) {
+    size_t len;
+    const char32_t c = decode_valid_utf8(normalized_.data() + i, &len);
+    chars.clear();
+    if (!fn(c, chars)) return false;
+    const Offsets a = alignments_[i];
+    for (char32_t o : chars) {
+      if (o < 0x80) {
+        out.push_back(static_cast<char>(o));
+        align.push_back(a);
+      } else {
+        const size_t before = out.size();
+        append_utf8(out, o);
+        align.insert(align.end(), out.size() - before, a);
+      }
+    }
+    i += len;
+  }
+  normalized_ = std::move(out);
+  alignments_ = std::move(align);
+  return true;
+}
 
 // One token produced by a model from one pre-token: offsets are bytes into that pre-token's normalized string.
 struct Token {

@@ -32,6 +32,9 @@ class BertNormalizer final : public Normalizer {
   bool lowercase() const { return lowercase_; }
 
  private:
+  bool normalize_one_pass(NormalizedString& s) const;
+  void normalize_by_steps(NormalizedString& s) const;
+
   bool clean_text_;
   bool handle_chinese_chars_;
   std::optional<bool> strip_accents_;

@@ -16,11 +16,33 @@ std::vector<Split> to_splits(std::vector<NormalizedString>&& parts) {
 }  // namespace
 
 void BertPreTokenizer::pre_tokenize(PreTokenizedString& s) const {
+  // Splitting on whitespace (removed) and then each part on punctuation (isolated) gives the same parts as one split
+  // where whitespace chars are removed delimiters and each punctuation char a part of its own: one pass, one slice
+  // per word.
   s.split([](size_t, NormalizedString&& n) {
-    return to_splits(n.split([](char32_t c) { return is_whitespace(c); }, SplitBehavior::Removed));
-  });
-  s.split([](size_t, NormalizedString&& n) {
-    return to_splits(n.split([](char32_t c) { return is_bert_punctuation(c); }, SplitBehavior::Isolated));
+    const std::string& text = n.get();
+    std::vector<std::pair<Offsets, bool>> matches;  // (range, removed)
+    if (text.empty()) matches.push_back({{0, 0}, false});
+    size_t word_begin = 0;
+    auto close_word = [&](size_t b) {
+      if (word_begin < b) matches.push_back({{word_begin, b}, false});
+    };
+    for (size_t b = 0; b < text.size();) {
+      size_t len;
+      const char32_t c = decode_valid_utf8(text.data() + b, &len);
+      if (is_whitespace(c)) {
+        close_word(b);
+        matches.push_back({{b, b + len}, true});
+        word_begin = b + len;
+      } else if (is_bert_punctuation(c)) {
+        close_word(b);
+        matches.push_back({{b, b + len}, false});
+        word_begin = b + len;
+      }
+      b += len;
+    }
+    close_word(text.size());
+    return to_splits(n.split(std::move(matches), SplitBehavior::Removed));
   });
 }
 

@@ -8,6 +8,7 @@
 
 #include "hfcpp/core/error.h"
 #include "tokenizers/bpe_files.h"
+#include "tokenizers/config_tokens.h"
 #include "tokenizers/tokenizer_impl.h"
 #include "tokenizers/wordpiece.h"
 
@@ -32,16 +33,6 @@ std::optional<json> read_json(const fs::path& path) {
   } catch (const json::exception& e) {
     hfcpp::fail(path.filename().string(), " '", path.string(), "': invalid JSON: ", e.what());
   }
-}
-
-// A special token entry: "[CLS]" or {"content": "[CLS]", ...} (a serialized AddedToken).
-std::optional<std::string> token_content(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object()) {
-    auto it = v.find("content");
-    if (it != v.end() && it->is_string()) return it->get<std::string>();
-  }
-  return std::nullopt;
 }
 
 // The roles a config file names ("<role>_token").
@@ -86,7 +77,58 @@ void apply_bert_flags(Tokenizer::Impl& impl, const std::optional<json>& config, 
                                                      strip, flag("do_lower_case", bert->lowercase()));
 }
 
+// transformers' fast tokenizer __init__ over tokenizer.json: the added_tokens_decoder entries and the special token
+// roles that tokenizer.json does not already hold as added tokens are added (t5-small's <sql_context>, id 32100).
+// The legacy loaders added them already, so for them this adds nothing.
+void add_config_tokens(Tokenizer::Impl& impl, const std::optional<json>& config) {
+  std::vector<AddedToken> missing;
+  auto known = [&](const std::string& content) {
+    return impl.added.token_to_id(content).has_value() ||
+           std::any_of(missing.begin(), missing.end(), [&](const AddedToken& t) { return t.content == content; });
+  };
+  if (config)
+    for (auto& [id, token] : added_tokens_decoder(*config))
+      if (!known(token.content)) missing.push_back(std::move(token));
+  for (const char* role : kRoles) {
+    auto it = impl.special_tokens.find(role);
+    if (it != impl.special_tokens.end() && !known(it->second))
+      missing.push_back(AddedToken{it->second, false, false, false, false, true});
+  }
+  if (!missing.empty()) impl.added.add_tokens(missing, *impl.model, impl.normalizer.get());
+}
+
 }  // namespace
+
+std::optional<std::string> token_content(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_object()) {
+    auto it = v.find("content");
+    if (it != v.end() && it->is_string()) return it->get<std::string>();
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<long, AddedToken>> added_tokens_decoder(const json& config) {
+  std::vector<std::pair<long, AddedToken>> entries;
+  const auto decoder = config.is_object() ? config.find("added_tokens_decoder") : config.end();
+  if (!config.is_object() || decoder == config.end() || !decoder->is_object()) return entries;
+  for (auto it = decoder->begin(); it != decoder->end(); ++it) {
+    const json& v = it.value();
+    auto content = token_content(v);
+    if (!content) continue;
+    AddedToken t;
+    t.content = *content;
+    const bool object = v.is_object();
+    t.special = object && v.value("special", false);
+    t.single_word = object && v.value("single_word", false);
+    t.lstrip = object && v.value("lstrip", false);
+    t.rstrip = object && v.value("rstrip", false);
+    t.normalized = object ? v.value("normalized", !t.special) : !t.special;
+    entries.emplace_back(std::strtol(it.key().c_str(), nullptr, 10), std::move(t));
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return entries;
+}
 
 void apply_tokenizer_config(Tokenizer::Impl& impl, const std::string& dir) {
   // An empty `dir` (Tokenizer::from_file) reads no file: only the default roles are filled in.
@@ -116,6 +158,7 @@ void apply_tokenizer_config(Tokenizer::Impl& impl, const std::string& dir) {
   if (dynamic_cast<const WordPiece*>(impl.model.get()))
     for (const auto& [role, content] : kBertDefaults)
       if (!impl.special_tokens.count(role) && impl.token_to_id(content)) impl.special_tokens[role] = content;
+  if (!dir.empty()) add_config_tokens(impl, config);
 }
 
 std::shared_ptr<Tokenizer::Impl> load_legacy_wordpiece(const std::string& dir) {
@@ -152,24 +195,8 @@ std::shared_ptr<Tokenizer::Impl> load_legacy_wordpiece(const std::string& dir) {
 
   // Added tokens: tokenizer_config.json's added_tokens_decoder (in id order), then the special token roles.
   std::vector<AddedToken> added;
-  if (const json* decoder = config_field(config, "added_tokens_decoder"); decoder && decoder->is_object()) {
-    std::vector<std::pair<long, AddedToken>> entries;
-    for (auto it = decoder->begin(); it != decoder->end(); ++it) {
-      const json& v = it.value();
-      auto content = token_content(v);
-      if (!content) continue;
-      AddedToken t;
-      t.content = *content;
-      t.special = v.value("special", false);
-      t.single_word = v.value("single_word", false);
-      t.lstrip = v.value("lstrip", false);
-      t.rstrip = v.value("rstrip", false);
-      t.normalized = v.value("normalized", !t.special);
-      entries.emplace_back(std::strtol(it.key().c_str(), nullptr, 10), t);
-    }
-    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& e : entries) added.push_back(std::move(e.second));
-  }
+  if (config)
+    for (auto& entry : added_tokens_decoder(*config)) added.push_back(std::move(entry.second));
   for (const char* role : kRoles) {
     auto it = roles.find(role);
     if (it == roles.end()) continue;

@@ -10,6 +10,7 @@
 
 #include "hfcpp/core/error.h"
 #include "tokenizers/sentencepiece_files.h"
+#include "tokenizers/config_tokens.h"
 #include "tokenizers/sentencepiece_model.h"
 
 namespace hfcpp::tok {
@@ -30,12 +31,6 @@ json read_json_or_null(const fs::path& path) {
   } catch (const json::exception& e) {
     fail(path.filename().string(), " '", path.string(), "': invalid JSON: ", e.what());
   }
-}
-
-std::optional<std::string> token_content(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
-  return std::nullopt;
 }
 
 AddedToken added_token_from(const json& v, const std::string& content) {
@@ -142,11 +137,7 @@ std::shared_ptr<Tokenizer::Impl> load_legacy_sentencepiece(const std::string& di
       if (!has_extra) additional.push_back(content);
     }
   }
-  if (config.is_object() && config.contains("added_tokens_decoder") && config["added_tokens_decoder"].is_object()) {
-    for (auto it = config["added_tokens_decoder"].begin(); it != config["added_tokens_decoder"].end(); ++it)
-      if (auto content = token_content(it.value()))
-        by_id[std::strtol(it.key().c_str(), nullptr, 10)] = added_token_from(it.value(), *content);
-  }
+  for (auto& [id, token] : added_tokens_decoder(config)) by_id[id] = std::move(token);
   std::vector<AddedToken> added;
   for (auto& [id, t] : by_id) added.push_back(t);
   auto present = [&](const std::string& content) {

@@ -2,9 +2,16 @@
 // and decode, following `tokenizers`' TokenizerImpl and transformers' call conventions.
 #include "hfcpp/tokenizers/tokenizer.h"
 
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
 #include <filesystem>
+#include <mutex>
 
 #include "hfcpp/core/error.h"
+#include "hfcpp/core/threads.h"
 #include "tokenizers/bpe.h"
 #include "tokenizers/bpe_files.h"
 #include "tokenizers/byte_level_bpe_encoder.h"
@@ -130,11 +137,8 @@ void pad_encodings(std::vector<RawEncoding>& encodings, const PadParams& p) {
 }
 
 // Encodes one input without padding (TokenizerImpl::encode + post_process steps 1 and 2).
-RawEncoding encode_unpadded(const Impl& impl, std::string_view text, const std::string_view* pair,
-                            const EncodeOptions& options) {
-  RawEncoding a = impl.encode_sequence(text, 0);
-  std::optional<RawEncoding> b;
-  if (pair) b = impl.encode_sequence(*pair, 1);
+RawEncoding post_process_unpadded(const Impl& impl, RawEncoding a, std::optional<RawEncoding> b,
+                                  const EncodeOptions& options) {
   if (const auto& t = options.truncation) {
     const size_t max_length = t->max_length ? t->max_length : impl.model_max_length;
     if (max_length != Tokenizer::kUnknownMaxLength) {
@@ -155,6 +159,63 @@ RawEncoding encode_unpadded(const Impl& impl, std::string_view text, const std::
   b->set_sequence_id(1);
   a.merge_with(std::move(*b), false);
   return a;
+}
+
+RawEncoding encode_unpadded(const Impl& impl, std::string_view text, const std::string_view* pair,
+                            const EncodeOptions& options) {
+  RawEncoding a = impl.encode_sequence(text, 0);
+  std::optional<RawEncoding> b;
+  if (pair) b = impl.encode_sequence(*pair, 1);
+  return post_process_unpadded(impl, std::move(a), std::move(b), options);
+}
+
+// InputSequence::PreTokenized: every word runs through the pipeline alone, its tokens get the word's index, and the
+// offsets stay relative to the word (Encoding::merge without growing offsets).
+RawEncoding encode_words_sequence(const Impl& impl, const std::vector<std::string>& words, int32_t type_id) {
+  std::vector<RawEncoding> parts;
+  parts.reserve(words.size());
+  for (size_t w = 0; w < words.size(); ++w) {
+    RawEncoding e = impl.encode_sequence(words[w], type_id);
+    e.words.assign(e.size(), static_cast<int32_t>(w));
+    parts.push_back(std::move(e));
+  }
+  RawEncoding merged = RawEncoding::merge(std::move(parts), false);
+  merged.word_texts.assign(words.begin(), words.end());
+  return merged;
+}
+
+}  // namespace
+
+namespace {
+
+// Runs fn(i) for every i in [0, n) on up to `threads` OpenMP threads (hfcpp::num_threads() when <= 0), sharing the
+// pool of hfcpp's ops. Inside a parallel region it runs serially: a nested team would multiply the threads.
+// Exceptions cannot cross an OpenMP region: the one of the smallest failing index (what a serial loop throws) is
+// kept, later indices are skipped, and it is rethrown here.
+template <class Fn>
+void parallel_for(size_t n, int threads, const Fn& fn) {
+  const size_t team = std::min(n, static_cast<size_t>(threads > 0 ? threads : num_threads()));
+  if (team <= 1 || omp_in_parallel()) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::atomic<size_t> first_failed{n};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+#pragma omp parallel for num_threads(static_cast<int>(team)) schedule(dynamic, 1)
+  for (size_t i = 0; i < n; ++i) {
+    if (i > first_failed.load(std::memory_order_relaxed)) continue;
+    try {
+      fn(i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (i < first_failed.load()) {
+        first_failed.store(i);
+        error = std::current_exception();
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace
@@ -237,19 +298,30 @@ Encoding Tokenizer::encode_pair(std::string_view text, std::string_view pair, co
   return std::move(one[0]).to_public();
 }
 
+Encoding Tokenizer::encode_words(const std::vector<std::string>& words, const EncodeOptions& options,
+                                  const std::vector<std::string>* pair_words) const {
+  const Impl& impl = checked(impl_);
+  std::optional<RawEncoding> b;
+  if (pair_words) b = encode_words_sequence(impl, *pair_words, 1);
+  std::vector<RawEncoding> one;
+  one.push_back(post_process_unpadded(impl, encode_words_sequence(impl, words, 0), std::move(b), options));
+  if (auto pad = resolve_padding(impl, options.padding)) pad_encodings(one, *pad);
+  return std::move(one[0]).to_public();
+}
+
 std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& texts, const EncodeOptions& options,
                                               const std::vector<std::string>* pairs) const {
   const Impl& impl = checked(impl_);
   HFCPP_CHECK(!pairs || pairs->size() == texts.size(), "Tokenizer::encode_batch: ", texts.size(), " texts but ",
               pairs->size(), " pairs");
-  std::vector<RawEncoding> raw;
-  raw.reserve(texts.size());
-  for (size_t i = 0; i < texts.size(); ++i) {
+  const std::optional<PadParams> pad = resolve_padding(impl, options.padding);  // its errors before any work
+  std::vector<RawEncoding> raw(texts.size());
+  parallel_for(texts.size(), options.num_threads, [&](size_t i) {
     const bool has_pair = pairs && !(*pairs)[i].empty();
     const std::string_view pair = has_pair ? std::string_view((*pairs)[i]) : std::string_view();
-    raw.push_back(encode_unpadded(impl, texts[i], has_pair ? &pair : nullptr, options));
-  }
-  if (auto pad = resolve_padding(impl, options.padding)) pad_encodings(raw, *pad);
+    raw[i] = encode_unpadded(impl, texts[i], has_pair ? &pair : nullptr, options);
+  });
+  if (pad) pad_encodings(raw, *pad);
   std::vector<Encoding> out;
   out.reserve(raw.size());
   for (RawEncoding& e : raw) out.push_back(std::move(e).to_public());
@@ -277,6 +349,17 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special
   return clean_up_tokenization_spaces && !bpe ? tok::clean_up_tokenization(text) : text;
 }
 
+std::vector<std::string> Tokenizer::batch_decode(const std::vector<std::vector<int32_t>>& sequences,
+                                                bool skip_special_tokens, bool clean_up_tokenization_spaces,
+                                                int num_threads) const {
+  checked(impl_);
+  std::vector<std::string> out(sequences.size());
+  parallel_for(sequences.size(), num_threads, [&](size_t i) {
+    out[i] = decode(sequences[i], skip_special_tokens, clean_up_tokenization_spaces);
+  });
+  return out;
+}
+
 std::string Tokenizer::convert_tokens_to_string(const std::vector<std::string>& tokens) const {
   const Impl& impl = checked(impl_);
   if (impl.decoder) return impl.decoder->decode(tokens);
@@ -294,8 +377,9 @@ std::optional<std::string> Tokenizer::id_to_token(int32_t id) const {
   return s ? std::optional<std::string>(*s) : std::nullopt;
 }
 
-size_t Tokenizer::vocab_size() const {
+size_t Tokenizer::vocab_size(bool with_added_tokens) const {
   const Impl& impl = checked(impl_);
+  if (!with_added_tokens) return impl.model->vocab_size();
   size_t overlapping = 0;
   for (const auto& [id, t] : impl.added.tokens()) overlapping += impl.model->token_to_id(t.content).has_value();
   return impl.model->vocab_size() + impl.added.size() - overlapping;

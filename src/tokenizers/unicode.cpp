@@ -111,6 +111,7 @@ bool is_bert_whitespace(char32_t c) { return c == '\t' || c == '\n' || c == '\r'
 
 bool is_bert_control(char32_t c) {
   if (c == '\t' || c == '\n' || c == '\r') return false;
+  if (c < 0x80) return c < 0x20 || c == 0x7F;  // ASCII has only Cc, no Cf/Co
   if (c >= 0x80 && tables::not_control.contains(c)) return false;
   const auto cat = category(c);
   return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CO;
@@ -125,7 +126,7 @@ bool is_punctuation(char32_t c) {
 
 bool is_bert_punctuation(char32_t c) {
   const bool ascii = (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
-  return ascii || is_punctuation(c);
+  return ascii || (c >= 0x80 && is_punctuation(c));  // every ASCII P* char is in the ranges above
 }
 
 bool is_chinese_char(char32_t c) {

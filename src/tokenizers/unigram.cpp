@@ -38,59 +38,10 @@ Unigram::Unigram(std::vector<std::pair<std::string, double>> vocab, std::optiona
     std::snprintf(name, sizeof(name), "<0x%02X>", b);
     if (auto it = ids_.find(std::string_view(name)); it != ids_.end()) byte_ids_[static_cast<size_t>(b)] = it->second;
   }
-  build_trie();
-}
-
-void Unigram::build_trie() {
-  // Sort the (piece, id) pairs bytewise; then each node's children are the distinct next bytes, laid out
-  // breadth-first so that they are contiguous and sorted.
   std::vector<std::pair<std::string_view, int32_t>> keys;
   keys.reserve(ids_.size());
-  for (const auto& [piece, id] : ids_)
-    if (!piece.empty()) keys.emplace_back(piece, id);
-  std::sort(keys.begin(), keys.end());
-  nodes_.assign(1, Node{});
-  edges_.clear();
-  // Work items: (node, depth, [lo, hi) range of keys sharing the node's prefix).
-  struct Work {
-    uint32_t node;
-    size_t depth, lo, hi;
-  };
-  std::vector<Work> queue = {{0, 0, 0, keys.size()}};
-  for (size_t q = 0; q < queue.size(); ++q) {
-    const Work w = queue[q];
-    size_t i = w.lo;
-    if (i < w.hi && keys[i].first.size() == w.depth) nodes_[w.node].id = keys[i++].second;
-    nodes_[w.node].first_child = static_cast<uint32_t>(edges_.size());
-    while (i < w.hi) {
-      const auto byte = static_cast<unsigned char>(keys[i].first[w.depth]);
-      size_t j = i;
-      while (j < w.hi && static_cast<unsigned char>(keys[j].first[w.depth]) == byte) ++j;
-      const auto node = static_cast<uint32_t>(nodes_.size());
-      nodes_.emplace_back();
-      edges_.push_back({byte, node});
-      queue.push_back({node, w.depth + 1, i, j});
-      i = j;
-    }
-    nodes_[w.node].child_count = static_cast<uint16_t>(edges_.size() - nodes_[w.node].first_child);
-  }
-  root_children_.fill(0);
-  for (uint32_t e = nodes_[0].first_child; e < nodes_[0].first_child + nodes_[0].child_count; ++e)
-    root_children_[edges_[e].byte] = edges_[e].node;
-}
-
-uint32_t Unigram::child(uint32_t node, unsigned char byte) const {
-  if (node == 0) return root_children_[byte];
-  const Node& n = nodes_[node];
-  const Edge* begin = edges_.data() + n.first_child;
-  const Edge* end = begin + n.child_count;
-  if (n.child_count <= 8) {
-    for (const Edge* e = begin; e != end; ++e)
-      if (e->byte == byte) return e->node;
-    return 0;
-  }
-  const Edge* it = std::lower_bound(begin, end, byte, [](const Edge& e, unsigned char b) { return e.byte < b; });
-  return it != end && it->byte == byte ? it->node : 0;
+  for (const auto& [piece, id] : ids_) keys.emplace_back(piece, id);
+  trie_ = ByteTrie(std::move(keys));
 }
 
 std::vector<Unigram::Segment> Unigram::segment(std::string_view word) const {
@@ -114,11 +65,11 @@ std::vector<Unigram::Segment> Unigram::segment(std::string_view word) const {
     if (best[pos].reached) {
       const double base = best[pos].score;
       bool has_single = false;
-      uint32_t node = 0;
+      uint32_t node = ByteTrie::kRoot;
       for (size_t k = pos; k < n; ++k) {
-        node = child(node, static_cast<unsigned char>(word[k]));
-        if (node == 0) break;
-        const int32_t id = nodes_[node].id;
+        node = trie_.child(node, static_cast<unsigned char>(word[k]));
+        if (node == ByteTrie::kNone) break;
+        const int32_t id = trie_.id(node);
         if (id < 0) continue;
         relax(k + 1, base + scores_[static_cast<size_t>(id)], id, pos);
         if (k + 1 - pos == char_len) has_single = true;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tokenizers/model.h"
+#include "tokenizers/byte_trie.h"
 #include "tokenizers/vocab.h"
 
 namespace hfcpp::tok {
@@ -36,19 +37,6 @@ class Unigram final : public Model {
   std::vector<Segment> segment(std::string_view word) const;
 
  private:
-  // A byte trie of the pieces, children of a node contiguous and sorted by byte.
-  struct Node {
-    uint32_t first_child = 0;
-    uint16_t child_count = 0;
-    int32_t id = -1;  // the piece ending here
-  };
-  struct Edge {
-    unsigned char byte;
-    uint32_t node;
-  };
-  void build_trie();
-  uint32_t child(uint32_t node, unsigned char byte) const;  // 0 = none (the root is never a child)
-
   std::vector<std::string> pieces_;
   std::vector<double> scores_;
   TokenMap ids_;
@@ -57,9 +45,7 @@ class Unigram final : public Model {
   bool byte_fallback_;
   double unk_score_ = 0.0;
   std::array<int32_t, 256> byte_ids_{};  // <0xXX> piece ids, -1 when absent
-  std::vector<Node> nodes_;
-  std::vector<Edge> edges_;
-  std::array<uint32_t, 256> root_children_{};
+  ByteTrie trie_;  // the pieces
 };
 
 }  // namespace hfcpp::tok

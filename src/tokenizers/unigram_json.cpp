@@ -1,5 +1,9 @@
 #include "tokenizers/unigram_json.h"
 
+#include <charconv>
+#include <cstdlib>
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "hfcpp/core/error.h"
@@ -27,6 +31,56 @@ const json& field(const json& j, const char* name, const JsonPlace& place) {
   return *it;
 }
 
+// The score the Rust library holds for a JSON number: serde_json (without its float_roundtrip feature) reads up to
+// 19 significant digits into a u64, converts that to f64 and divides (or multiplies) by an f64 power of ten; for the
+// 17-digit scores trainers write this is 1 ulp off the correctly rounded value in about one score of seven, enough
+// to flip Viterbi ties between equal-scoring segmentations. `value` is nlohmann's correctly rounded parse; its
+// shortest representation is the text the file holds (Python's json and serde_json write shortest representations).
+double serde_json_f64(double value) {
+  char text[64];
+  const auto r = std::to_chars(text, text + sizeof(text), value);
+  if (r.ec != std::errc()) return value;
+  const char* p = text;
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  uint64_t significand = 0;
+  int exponent = 0;
+  bool overflowed = false, after_point = false;
+  for (; p < r.ptr && *p != 'e' && *p != 'E'; ++p) {
+    if (*p == '.') {
+      after_point = true;
+      continue;
+    }
+    if (*p < '0' || *p > '9') return value;  // inf / nan: not JSON numbers
+    const uint64_t digit = static_cast<uint64_t>(*p - '0');
+    if (!overflowed && (significand > (UINT64_MAX - digit) / 10)) overflowed = true;
+    if (overflowed) {
+      if (!after_point) ++exponent;  // further integer digits scale, further decimals are ignored
+      continue;
+    }
+    significand = significand * 10 + digit;
+    if (after_point) --exponent;
+  }
+  if (p < r.ptr) exponent += std::atoi(p + 1);
+  static const double* pow10 = [] {
+    static double table[309];
+    for (int i = 0; i <= 308; ++i) table[i] = std::strtod(("1e" + std::to_string(i)).c_str(), nullptr);
+    return table;
+  }();
+  double f = static_cast<double>(significand);
+  while (true) {
+    const int k = exponent < 0 ? -exponent : exponent;
+    if (k <= 308) {
+      f = exponent >= 0 ? f * pow10[k] : f / pow10[k];
+      break;
+    }
+    if (f == 0.0 || exponent >= 0) break;
+    f /= 1e308;
+    exponent += 308;
+  }
+  return negative ? -f : f;
+}
+
 std::unique_ptr<Model> parse_unigram(const json& j, const JsonPlace& place) {
   const json& vocab = field(j, "vocab", place);
   if (!vocab.is_array()) fail_at(place, "field \"vocab\" must be an array of [piece, score], got ", vocab.type_name());
@@ -37,7 +91,7 @@ std::unique_ptr<Model> parse_unigram(const json& j, const JsonPlace& place) {
     if (!e.is_array() || e.size() != 2 || !e[0].is_string())
       fail_at(place, "vocab[", i, "] must be [piece, score], got ", e.dump().substr(0, 80));
     if (!e[1].is_number()) fail_at(place, "vocab[", i, "] (\"", e[0].get<std::string>(), "\"): the score must be a number, got ", e[1].dump());
-    pieces.emplace_back(e[0].get<std::string>(), e[1].get<double>());
+    pieces.emplace_back(e[0].get<std::string>(), serde_json_f64(e[1].get<double>()));
   }
   std::optional<size_t> unk_id;
   if (auto it = j.find("unk_id"); it != j.end() && !it->is_null()) {

@@ -1,15 +1,49 @@
 #include "tokenizers/vocab.h"
 
+#include <algorithm>
+
 #include "tokenizers/unicode.h"
 
 namespace hfcpp::tok {
 
-Vocab::Vocab(TokenMap map) : map_(std::move(map)) {
-  int32_t max_id = -1;
-  for (const auto& [token, id] : map_) max_id = std::max(max_id, id);
-  by_id_.assign(static_cast<size_t>(max_id + 1), nullptr);
-  for (const auto& [token, id] : map_)
-    if (id >= 0) by_id_[static_cast<size_t>(id)] = &token;
+Vocab::Vocab(TokenMap map) {
+  // Moving the keys out of the (node-based) map frees its nodes as we go.
+  std::vector<std::pair<std::string, int32_t>> sorted;
+  sorted.reserve(map.size());
+  while (!map.empty()) {
+    auto node = map.extract(map.begin());
+    sorted.emplace_back(std::move(node.key()), node.mapped());
+  }
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  const size_t n = sorted.size();
+  bool dense = true;
+  for (size_t e = 0; e < n; ++e) dense = dense && sorted[e].second == static_cast<int32_t>(e);
+  tokens_.reserve(n);
+  if (!dense) ids_.reserve(n);
+  size_t capacity = 16;
+  while (capacity < n * 2) capacity *= 2;
+  table_.assign(capacity, kEmpty);
+  mask_ = capacity - 1;
+  for (auto& [token, id] : sorted) {
+    const auto e = static_cast<uint32_t>(tokens_.size());
+    size_t i = slot(token);
+    while (table_[i] != kEmpty) i = (i + 1) & mask_;  // keys are unique: the first free slot
+    table_[i] = e;
+    if (!dense) ids_.push_back(id);
+    tokens_.push_back(std::move(token));
+  }
+  if (dense) return;
+  const int32_t max_id = n == 0 ? -1 : ids_.back();
+  by_id_.assign(static_cast<size_t>(std::max(max_id, -1) + 1), kEmpty);
+  for (uint32_t e = 0; e < n; ++e)
+    if (ids_[e] >= 0) by_id_[static_cast<size_t>(ids_[e])] = e;
+}
+
+std::vector<std::pair<std::string_view, int32_t>> Vocab::entries() const {
+  std::vector<std::pair<std::string_view, int32_t>> out;
+  out.reserve(tokens_.size());
+  for (size_t e = 0; e < tokens_.size(); ++e) out.emplace_back(tokens_[e], id_of(static_cast<uint32_t>(e)));
+  return out;
 }
 
 Vocab Vocab::from_lines(std::string_view text) {

@@ -17,6 +17,8 @@ struct StringHash {
 
 using TokenMap = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
 
+// Stores each token once (by_entry_), with an open-addressing table of entry indices for lookups: a node-based
+// hash map of strings costs several times the vocabulary file (issue #3 item 7 memory target).
 class Vocab {
  public:
   Vocab() = default;
@@ -26,20 +28,35 @@ class Vocab {
   static Vocab from_lines(std::string_view text);
 
   std::optional<int32_t> find(std::string_view token) const {
-    auto it = map_.find(token);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
+    if (table_.empty()) return std::nullopt;
+    for (size_t i = slot(token);; i = (i + 1) & mask_) {
+      const uint32_t e = table_[i];
+      if (e == kEmpty) return std::nullopt;
+      if (tokens_[e] == token) return id_of(e);
+    }
   }
   const std::string* token(int32_t id) const {
-    if (id < 0 || static_cast<size_t>(id) >= by_id_.size()) return nullptr;
-    return by_id_[static_cast<size_t>(id)];
+    if (id < 0) return nullptr;
+    const auto i = static_cast<size_t>(id);
+    if (ids_.empty()) return i < tokens_.size() ? &tokens_[i] : nullptr;
+    if (i >= by_id_.size() || by_id_[i] == kEmpty) return nullptr;
+    return &tokens_[by_id_[i]];
   }
-  size_t size() const { return map_.size(); }
-  const TokenMap& map() const { return map_; }
+  size_t size() const { return tokens_.size(); }
+  // Every (token, id), in no particular order.
+  std::vector<std::pair<std::string_view, int32_t>> entries() const;
 
  private:
-  TokenMap map_;
-  std::vector<const std::string*> by_id_;  // points at the keys of map_ (stable: node-based container)
+  static constexpr uint32_t kEmpty = ~uint32_t{0};
+  int32_t id_of(uint32_t entry) const { return ids_.empty() ? static_cast<int32_t>(entry) : ids_[entry]; }
+  size_t slot(std::string_view token) const { return (StringHash{}(token) * 0x9E3779B97F4A7C15ull) & mask_; }
+
+  // Entries in id order. When the ids are exactly 0..n-1 (the usual case) entry = id, and ids_ / by_id_ stay empty.
+  std::vector<std::string> tokens_;  // one per entry
+  std::vector<int32_t> ids_;         // id of each entry
+  std::vector<uint32_t> table_;      // entry index or kEmpty; a power of two at most half full
+  size_t mask_ = 0;
+  std::vector<uint32_t> by_id_;  // entry of each id (of two tokens with one id, the later entry), kEmpty if none
 };
 
 }  // namespace hfcpp::tok

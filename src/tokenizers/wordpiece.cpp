@@ -11,15 +11,15 @@ WordPiece::WordPiece(Vocab vocab, std::string unk_token, std::string continuing_
       unk_token_(std::move(unk_token)),
       prefix_(std::move(continuing_subword_prefix)),
       max_input_chars_per_word_(max_input_chars_per_word) {
-  continuations_.reserve(vocab_.size());
-  for (const auto& [token, id] : vocab_.map()) {
-    max_start_bytes_ = std::max(max_start_bytes_, token.size());
-    if (token.size() >= prefix_.size() && std::string_view(token).substr(0, prefix_.size()) == prefix_) {
-      const std::string_view rest = std::string_view(token).substr(prefix_.size());
-      continuations_.emplace(rest, id);
-      max_continuation_bytes_ = std::max(max_continuation_bytes_, rest.size());
-    }
+  std::vector<std::pair<std::string_view, int32_t>> starts, continuations;
+  starts.reserve(vocab_.size());
+  for (const auto& [token, id] : vocab_.entries()) {
+    starts.emplace_back(token, id);
+    if (token.size() >= prefix_.size() && token.substr(0, prefix_.size()) == prefix_)
+      continuations.emplace_back(token.substr(prefix_.size()), id);
   }
+  starts_ = ByteTrie(std::move(starts));
+  continuations_ = ByteTrie(std::move(continuations));
 }
 
 Token WordPiece::unknown(size_t word_bytes) const {
@@ -38,24 +38,19 @@ std::vector<Token> WordPiece::tokenize(std::string_view word) const {
   auto is_continuation_byte = [&](size_t i) { return (static_cast<unsigned char>(word[i]) & 0xC0) == 0x80; };
   size_t start = 0;
   while (start < word.size()) {
-    // Greedy longest match; candidates longer than the longest vocabulary entry cannot match and are skipped.
-    const size_t limit = start == 0 ? max_start_bytes_ : max_continuation_bytes_;
-    size_t end = word.size();
-    if (end - start > limit) {
-      end = start + limit;
-      while (end > start && is_continuation_byte(end)) --end;
-    }
+    // Greedy longest match: the last vocabulary entry met walking the trie that ends on a character boundary.
+    const ByteTrie& trie = start == 0 ? starts_ : continuations_;
     std::optional<int32_t> found;
-    while (start < end) {
-      const std::string_view piece = word.substr(start, end - start);
-      if (start == 0) {
-        found = vocab_.find(piece);
-      } else if (auto it = continuations_.find(piece); it != continuations_.end()) {
-        found = it->second;
+    size_t end = start;
+    uint32_t node = ByteTrie::kRoot;
+    for (size_t k = start; k < word.size(); ++k) {
+      node = trie.child(node, static_cast<unsigned char>(word[k]));
+      if (node == ByteTrie::kNone) break;
+      const int32_t id = trie.id(node);
+      if (id >= 0 && (k + 1 == word.size() || !is_continuation_byte(k + 1))) {
+        found = id;
+        end = k + 1;
       }
-      if (found) break;
-      --end;
-      while (end > start && is_continuation_byte(end)) --end;
     }
     if (!found) {
       out.clear();

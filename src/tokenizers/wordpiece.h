@@ -2,8 +2,8 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 
+#include "tokenizers/byte_trie.h"
 #include "tokenizers/model.h"
 #include "tokenizers/vocab.h"
 
@@ -28,10 +28,10 @@ class WordPiece final : public Model {
   std::string unk_token_;
   std::string prefix_;
   size_t max_input_chars_per_word_;
-  // Continuation pieces keyed without their prefix, so that lookups need no concatenation.
-  std::unordered_map<std::string_view, int32_t> continuations_;
-  size_t max_start_bytes_ = 0;         // longest vocabulary entry
-  size_t max_continuation_bytes_ = 0;  // longest continuation entry, prefix excluded
+  // The longest match at a position is one walk down a trie: word starts in every entry, continuations in the
+  // entries with the prefix, keyed without it (so that no prefixed string is built to look one up).
+  ByteTrie starts_;
+  ByteTrie continuations_;
 };
 
 }  // namespace hfcpp::tok

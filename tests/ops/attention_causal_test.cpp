@@ -88,6 +88,25 @@ TEST(AttentionCausal, DecodeStepOverStridedCacheViewsMatchesNaiveAndReference) {
   EXPECT_TRUE(all_close(out, want, 1e-6));
 }
 
+TEST(AttentionCausal, DecodeStepAtGpt2SizesSerialAndParallelMatchesNaive) {
+  // 12 heads of 64 (GPT-2): a short cache runs the heads on one thread, a long one splits them over threads; a row
+  // whose keys are all padding gets zeros.
+  const int64_t B = 2, H = 12, D = 64, HD = H * D;
+  for (int64_t Sk : {20, 700}) {
+    const Tensor q = test::random_tensor({B, 1, HD}, 10, -2, 2), k = test::random_tensor({B, Sk, HD}, 11, -2, 2),
+                 v = test::random_tensor({B, Sk, HD}, 12);
+    std::vector<int64_t> mask(B * Sk, 1);
+    for (int64_t j = 0; j < Sk; ++j) mask[j] = 0;  // row 0: nothing to attend
+    const float scale = 0.125f;
+    const auto want = naive_causal(q.to_vector<float>(), k.to_vector<float>(), v.to_vector<float>(), mask, {}, B, 1,
+                                   Sk, H, D, scale);
+    const Tensor y = ops::attention_causal(q, k, v, Tensor::from_vector(mask, {B, Sk}), H, scale);
+    const std::vector<float> got = y.to_vector<float>();
+    EXPECT_TRUE(all_close(got, want, 2e-5)) << "Sk " << Sk;
+    for (int64_t c = 0; c < HD; ++c) EXPECT_EQ(got[c], 0.0f);
+  }
+}
+
 TEST(AttentionCausal, IncrementalStepsEqualOnePrefill) {
   const int64_t B = 2, S = 12, H = 2, D = 8, HD = H * D;
   const Tensor q = test::random_tensor({B, S, HD}, 7), k = test::random_tensor({B, S, HD}, 8),

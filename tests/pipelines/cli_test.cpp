@@ -15,20 +15,10 @@ using hfcpp::testing::read_json;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out;
-};
+using Result = hfcpp::testing::CommandResult;
 
 Result run_cli(const std::string& args, const std::string& env = "") {
-  const std::string command = env + " " + HFCPP_CLI_PATH + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-1, ""};
-  std::string out;
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WEXITSTATUS(status), out};
+  return hfcpp::testing::run_command(env + " " + HFCPP_CLI_PATH + " " + args);
 }
 
 // <cache>/models--org--name/{refs/main, snapshots/<hash>/...} with the fixture's files copied in.
@@ -86,6 +76,36 @@ TEST(Cli, SeveralTextsGiveTheListShapeAndStdinWorks) {
   const Result piped = run_cli("run text-classification --model " + model + " -", "printf 'one\\ntwo\\n' |");
   ASSERT_EQ(piped.status, 0) << piped.out;
   EXPECT_EQ(nlohmann::ordered_json::parse(piped.out).size(), 2u);
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// --is-split-into-words: the TEXT arguments are the words of one input, as Python's ner(words, is_split_into_words=True).
+TEST(Cli, PreTokenizedNerMatchesTransformers) {
+  const auto expected = read_json(std::string(HFCPP_FIXTURES_DIR) + "/pipelines/token-classification/bert-tokcls-5.json");
+  size_t checked = 0;
+  for (const auto& c : expected["cases"]) {
+    if (c["name"] != "words" && c["name"] != "words_delimiter") continue;
+    std::string args = "run ner --model " + fixture_model("bert-tokcls-5") + " --is-split-into-words";
+    const auto& kwargs = c["call"]["kwargs"];
+    if (kwargs.contains("delimiter")) args += " --delimiter " + shell_quote(kwargs["delimiter"].get<std::string>());
+    if (kwargs.contains("aggregation_strategy"))
+      args += " --aggregation-strategy " + kwargs["aggregation_strategy"].get<std::string>();
+    if (kwargs.contains("ignore_labels")) {
+      ASSERT_TRUE(kwargs["ignore_labels"].empty());  // the CLI spells "no labels ignored" as an empty list
+      args += " --ignore-labels ''";
+    }
+    for (const auto& w : c["call"]["inputs"]) args += " " + shell_quote(w.get<std::string>());
+    const Result r = run_cli(args);
+    ASSERT_EQ(r.status, 0) << args << " -> " << r.out;
+    hfcpp::testing::expect_same_json(nlohmann::ordered_json::parse(r.out), c["output"], c["name"].get<std::string>());
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2u);
 }
 
 TEST(Cli, BadArgumentsFailWithAMessage) {

@@ -25,18 +25,6 @@ std::string from_hex(const std::string& hex) {
   return out;
 }
 
-std::optional<TruncationOptions> truncation_of(const json& j) {
-  if (j.is_null()) return std::nullopt;
-  TruncationOptions t;
-  t.max_length = j["max_length"].get<size_t>();
-  t.stride = j["stride"].get<size_t>();
-  const std::string s = j["strategy"];
-  t.strategy = s == "only_first" ? TruncationStrategy::OnlyFirst
-               : s == "only_second" ? TruncationStrategy::OnlySecond
-                                    : TruncationStrategy::LongestFirst;
-  t.direction = j["direction"] == "left" ? Side::Left : Side::Right;
-  return t;
-}
 
 PaddingOptions padding_of(const json& j) {
   PaddingOptions p;
@@ -81,7 +69,7 @@ size_t run_cases(const Tokenizer& tok, const json& fixture) {
     if (kind == "encode") {
       EncodeOptions options;
       options.add_special_tokens = c["add_special_tokens"];
-      options.truncation = truncation_of(c["truncation"]);
+      options.truncation = test::truncation_of(c["truncation"]);
       const std::string text = c.contains("text_hex") ? from_hex(c["text_hex"]) : c["text"].get<std::string>();
       auto run = [&] {
         return c.contains("pair") ? tok.encode_pair(text, c["pair"].get<std::string>(), options)
@@ -94,7 +82,7 @@ size_t run_cases(const Tokenizer& tok, const json& fixture) {
       expect_encoding(run(), c["expected"], where);
     } else if (kind == "batch") {
       EncodeOptions options;
-      options.truncation = truncation_of(c["truncation"]);
+      options.truncation = test::truncation_of(c["truncation"]);
       options.padding = padding_of(c["padding"]);
       const auto texts = c["texts"].get<std::vector<std::string>>();
       std::vector<std::string> pairs;

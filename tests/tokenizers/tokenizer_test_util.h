@@ -8,7 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "hfcpp/tokenizers/tokenizer.h"
 
 namespace hfcpp::test {
 
@@ -22,6 +27,21 @@ inline std::filesystem::path shared_tokenizers_dir() {
     if (!std::filesystem::exists(::hfcpp::test::shared_tokenizers_dir() / (folder)))                          \
       GTEST_SKIP() << "shared model files absent: " << (::hfcpp::test::shared_tokenizers_dir() / (folder)); \
   } while (0)
+
+// A fixture's "truncation" entry ({max_length, stride, strategy, direction} as the fixture scripts write it);
+// null = no truncation.
+inline std::optional<TruncationOptions> truncation_of(const nlohmann::json& j) {
+  if (j.is_null()) return std::nullopt;
+  TruncationOptions t;
+  t.max_length = j["max_length"].get<size_t>();
+  t.stride = j["stride"].get<size_t>();
+  const std::string s = j["strategy"];
+  t.strategy = s == "only_first"    ? TruncationStrategy::OnlyFirst
+               : s == "only_second" ? TruncationStrategy::OnlySecond
+                                    : TruncationStrategy::LongestFirst;
+  t.direction = j["direction"] == "left" ? Side::Left : Side::Right;
+  return t;
+}
 
 inline std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

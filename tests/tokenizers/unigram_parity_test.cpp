@@ -34,10 +34,12 @@ TEST(UnigramParity, T5TokenizerJson) {
   HFCPP_SKIP_WITHOUT_SHARED("t5-small");
   const Tokenizer tok = Tokenizer::from_pretrained((test::shared_tokenizers_dir() / "t5-small").string());
   EXPECT_EQ(tok.model_max_length(), 512u);
-  EXPECT_EQ(tok.vocab_size(), 32100u);
+  EXPECT_EQ(tok.vocab_size(), 32101u);  // + tokenizer_config.json's <sql_context>, as transformers adds it
   EXPECT_EQ(tok.pad_token_id(), 0);
   EXPECT_EQ(tok.special_token_id("eos"), 1);
   EXPECT_EQ(tok.num_special_tokens_to_add(false), 1u);
+  // transformers 5.23: tok("a <sql_context> b").input_ids
+  EXPECT_EQ(tok.encode("a <sql_context> b").ids, (std::vector<int32_t>{3, 9, 32100, 3, 115, 1}));
   EXPECT_GT(test::run_compact_cases(tok, test::load_unigram_fixture("t5-small.json")["cases"]), 60u);
 }
 

@@ -18,6 +18,8 @@
 
 #include "hfcpp/core/tensor.h"
 #include "hfcpp/generation/logits_processors.h"
+#include "hfcpp/generation/stopping_criteria.h"
+#include "hfcpp/generation/streamer.h"
 #include "hfcpp/models/causal_lm.h"
 
 namespace hfcpp {
@@ -55,6 +57,8 @@ struct GenerationConfig {
   std::optional<int64_t> no_repeat_ngram_size;
   std::optional<std::vector<std::vector<int64_t>>> bad_words_ids;
   std::optional<bool> renormalize_logits;  // log-softmax after all processors
+  // stopping: a row stops once its text ends with one of these (StopStringCriteria; needs GenerateOptions::tokenizer)
+  std::optional<std::vector<std::string>> stop_strings;
   // special tokens
   std::optional<std::vector<int64_t>> eos_token_id;  // one or several
   std::optional<int64_t> pad_token_id;               // default: eos_token_id[0]
@@ -64,7 +68,7 @@ struct GenerationConfig {
   // generation config).
   GenerationConfig merged_with(const GenerationConfig& defaults) const;
   // Reads transformers' generation_config.json keys (unknown keys are ignored; eos_token_id may be an int or a list;
-  // early_stopping a bool or "never"). Throws naming the source and key on a wrongly typed value.
+  // early_stopping a bool or "never"; stop_strings a string or a list of strings). Throws naming the source and key on a wrongly typed value.
   static GenerationConfig from_json(const std::string& json_text, const std::string& source_name = "<json>");
   // The model folder's defaults as transformers loads them: generation_config.json when present, otherwise the
   // generation keys of config.json (GenerationConfig.from_model_config).
@@ -82,6 +86,16 @@ struct GenerateOptions {
   // Extra processors, run after the built-in ones and before the sampling warpers (transformers'
   // `logits_processor=` argument).
   std::vector<std::shared_ptr<const LogitsProcessor>> logits_processors;
+  // Extra per-row stopping criteria, checked after max_length / eos like transformers' `stopping_criteria=`
+  // (e.g. a StopStringCriteria built once from cached token surfaces).
+  std::vector<std::shared_ptr<const StoppingCriterion>> stopping_criteria;
+  // The model's tokenizer, needed only for config.stop_strings (transformers' `tokenizer=` argument); generate()
+  // then builds a StopStringCriteria from it, walking its vocabulary once per call.
+  const Tokenizer* tokenizer = nullptr;
+  // Receives every generated token and releases UTF-8-safe text (see streamer.h); end() is called when generation
+  // stops. Like transformers' streamers: one sequence only (a single prompt, num_return_sequences 1, num_beams 1).
+  // Its callback returning false stops generation, as on_tokens returning false does.
+  TextStreamer* streamer = nullptr;
 };
 
 struct GenerationOutput {

@@ -34,6 +34,14 @@ class WeightLoader {
   const SafeTensorsCheckpoint& checkpoint() const { return *checkpoint_; }
   DType compute_dtype() const { return compute_dtype_; }
   DeviceSpec device() const { return device_; }
+  // How the linear layers of transformer blocks compute (load_model resolves LoadOptions::dtype into it): F32,
+  // BF16 or I8 (layers::Linear). Sub-loaders inherit it; get() is unaffected (weights load as compute_dtype()).
+  DType linear_dtype() const { return linear_dtype_; }
+  WeightLoader with_linear_dtype(DType dtype) const {
+    WeightLoader w = *this;
+    w.linear_dtype_ = dtype;
+    return w;
+  }
 
  private:
   struct UsageLog {
@@ -45,6 +53,7 @@ class WeightLoader {
   std::string prefix_;
   DType compute_dtype_;
   DeviceSpec device_;
+  DType linear_dtype_ = DType::F32;
 };
 
 }  // namespace hfcpp

@@ -33,6 +33,11 @@ struct ModelOutputs {
   Tensor end_logits;         // question answering: [batch, seq], answer-span end score per token
 };
 
+struct LoadOptions;
+class Model;
+std::shared_ptr<const Model> load_model(const std::string& model_dir, std::optional<Head> head,
+                                        const LoadOptions& options);
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -42,10 +47,27 @@ class Model {
   virtual const JsonConfig& config() const = 0;
   // Longest sequence the position embeddings allow.
   virtual int64_t max_positions() const = 0;
+  // The compute type the transformer blocks' linear layers run in, after load_model resolved LoadOptions::dtype on
+  // this machine: "float32", "bfloat16" or "int8" (e.g. "float32" when "bfloat16" was asked on a CPU without it).
+  const std::string& compute_type() const { return compute_type_; }
+
+ private:
+  friend std::shared_ptr<const Model> load_model(const std::string&, std::optional<Head>, const LoadOptions&);
+  std::string compute_type_ = "float32";
 };
 
 struct LoadOptions {
   std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
+  // Compute type of the linear layers in the transformer blocks (CTranslate2's compute_type). Embeddings, LayerNorm,
+  // attention, poolers, classifier and LM heads stay float32, and so do every model's inputs and outputs.
+  //   "float32"   the reference.
+  //   "bfloat16"  bfloat16 weights, float32 accumulation (oneDNN; AVX512-BF16 or AMX). Elsewhere — this includes
+  //               AVX2-only CPUs and CUDA — the model loads as float32 (compute_type() says so): never an illegal
+  //               instruction.
+  //   "int8"      weights int8 per output channel (quantized at load), activations uint8 per token (quantized at
+  //               every call), int32 accumulation (VNNI/AMX, or AVX2 with 7-bit weights). CPU only; CUDA falls back
+  //               to float32.
+  //   "auto"      bfloat16 where the CPU runs it natively, else float32 (docs/performance.md, "Compute types").
   std::string dtype = "float32";
 };
 

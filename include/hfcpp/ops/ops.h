@@ -36,17 +36,33 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_b = false);
 // nn.Linear without preparation: x [..., in], weight [out, in], bias [out] or undefined.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
 
+// How a prepared linear layer computes; inputs and outputs stay float32 whatever the choice (quantized_linear.cpp):
+//   Float32   float32 weights and GEMM.
+//   BFloat16  bfloat16 weights, inputs rounded to bfloat16 per call, float32 accumulation (oneDNN bf16 matmul).
+//   Int8      weights symmetric int8 per output channel (quantized once), inputs asymmetric uint8 per row
+//             (quantized at every call), int32 accumulation, then one pass: scales, bias, activation. Without
+//             VNNI/AMX the weights use 7 bits (AVX2's 16-bit pair sums would saturate; see kernels/cpu/quantized.h).
+enum class LinearCompute { Float32, BFloat16, Int8 };
+std::string linear_compute_name(LinearCompute compute);  // "float32", "bfloat16", "int8"
+// Whether `device` runs `compute` natively, asked of oneDNN at run time (never an illegal instruction): float32
+// everywhere; bfloat16 on CPUs with AVX512-BF16 or AMX; int8 on every CPU (full 8-bit weights with VNNI/AMX).
+// CUDA: float32 only for now.
+bool linear_compute_supported(LinearCompute compute, const DeviceSpec& device);
+
 // A linear layer's weight prepared once at load for the device's GEMM (on CPU: oneDNN's preferred blocked
 // layout, so no per-call reorder). Immutable after prepare(); forward() may be called from many threads.
 class PreparedLinear {
  public:
   PreparedLinear() = default;
-  // weight [out, in] (nn.Linear layout), bias [out] or undefined.
-  static PreparedLinear prepare(const Tensor& weight, const Tensor& bias);
+  // weight [out, in] (nn.Linear layout), bias [out] or undefined. A `compute` the device does not support
+  // (linear_compute_supported) throws naming it; callers pick a supported one (load_model falls back).
+  static PreparedLinear prepare(const Tensor& weight, const Tensor& bias,
+                                LinearCompute compute = LinearCompute::Float32);
   // x [..., in] -> activation(x * weight^T + bias) [..., out]
   Tensor forward(const Tensor& x, Activation post = Activation::None) const;
   int64_t in_features() const;
   int64_t out_features() const;
+  LinearCompute compute() const;
   bool defined() const { return impl_ != nullptr; }
   struct Impl;
 

@@ -21,6 +21,9 @@ struct TokenClassificationOptions {
   // explicitly chosen aggregation strategy other than none, as in transformers). Unset: the text is truncated to
   // the model maximum.
   std::optional<size_t> stride;
+  // For pre-tokenized input (the words overload, Python is_split_into_words=True): the words are joined with this
+  // to make the sentence that `start`, `end` and the aggregated `word` refer to.
+  std::string delimiter = " ";
 };
 
 // One result entry. With AggregationStrategy::None `entity` is the token's label and `index` its position in the
@@ -39,16 +42,25 @@ class TokenClassificationPipeline final : public Pipeline {
   explicit TokenClassificationPipeline(const std::string& model_dir, const PipelineOptions& options = {});
 
   std::vector<TokenEntity> operator()(const std::string& text, const TokenClassificationOptions& options = {}) const;
+  // Pre-tokenized input (Python: pipe(words, is_split_into_words=True, delimiter=...)): each word is tokenized on its
+  // own (Tokenizer::encode_words); start/end are character offsets into the words joined with options.delimiter.
+  std::vector<TokenEntity> operator()(const std::vector<std::string>& words,
+                                      const TokenClassificationOptions& options = {}) const;
   static std::string to_json(const std::vector<std::vector<TokenEntity>>& results,
                              const TokenClassificationOptions& options, bool single_input);
 
   const std::string& task() const override { return task_; }
-  // kwargs: aggregation_strategy, ignore_labels, stride.
+  // kwargs: aggregation_strategy, ignore_labels, stride, is_split_into_words, delimiter.
   std::string run_json(const std::string& inputs_json, const std::string& kwargs_json = "{}") const override;
   const Model& model() const override { return *model_; }
   const Tokenizer& tokenizer() const override { return tokenizer_; }
 
  private:
+  // Runs the windows of `encoding` (offsets into `sentence`) through the model and post-processing.
+  std::vector<TokenEntity> classify(const std::string& sentence, const Encoding& encoding,
+                                    const TokenClassificationOptions& options) const;
+  EncodeOptions encode_options(const TokenClassificationOptions& options) const;
+
   std::string task_ = "token-classification";
   std::shared_ptr<const Model> model_;
   Tokenizer tokenizer_;

@@ -75,6 +75,9 @@ struct EncodeOptions {
   std::optional<TruncationOptions> truncation;  // nullopt = no truncation
   PaddingOptions padding;  // encode_batch pads the batch together; encode pads its one input (Longest: to its own
                            // length rounded up to pad_to_multiple_of)
+  // encode_batch: threads encoding the inputs (0 = hfcpp::num_threads(); never more than the inputs; 1 when called
+  // from inside an OpenMP parallel region, so nested calls do not oversubscribe the cores).
+  int num_threads = 0;
 };
 
 // Maps every byte offset of `text` (0..text.size(), both ends included) to the index of the character containing it
@@ -107,7 +110,14 @@ class Tokenizer {
   // large for max_length, only_second without a pair, padding without a pad token) throw hfcpp::Error.
   Encoding encode(std::string_view text, const EncodeOptions& options = {}) const;
   Encoding encode_pair(std::string_view text, std::string_view pair, const EncodeOptions& options = {}) const;
-  // Encodes each input (pair empty = single text), then pads them together as options.padding says.
+  // Pre-tokenized input (Python: tokenizer(words, is_split_into_words=True)): each word goes through the whole
+  // pipeline on its own (added tokens, normalizer, pre-tokenizer, model), all its tokens get word id = its index in
+  // `words`, and offsets are BYTE offsets into that word alone, as `tokenizers` gives them.
+  Encoding encode_words(const std::vector<std::string>& words, const EncodeOptions& options = {},
+                        const std::vector<std::string>* pair_words = nullptr) const;
+  // Encodes each input (pair empty = single text) on options.num_threads threads, then pads them together as
+  // options.padding says. Results keep the order of `texts`; when inputs fail, the error of the first failing one
+  // (in input order) is thrown, as a serial loop would.
   std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, const EncodeOptions& options = {},
                                      const std::vector<std::string>* pairs = nullptr) const;
 
@@ -116,6 +126,10 @@ class Tokenizer {
   // (ignored for BPE models, as transformers does).
   std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens = true,
                      bool clean_up_tokenization_spaces = true) const;
+  // decode() of each sequence, on num_threads threads (0 = hfcpp::num_threads(), as encode_batch); order kept.
+  std::vector<std::string> batch_decode(const std::vector<std::vector<int32_t>>& sequences,
+                                        bool skip_special_tokens = true, bool clean_up_tokenization_spaces = true,
+                                        int num_threads = 0) const;
 
   // transformers' convert_tokens_to_string: the decoder applied to tokens as they are (no special-token skipping,
   // no cleanup); tokens joined by spaces when the tokenizer has no decoder.
@@ -125,7 +139,9 @@ class Tokenizer {
 
   std::optional<int32_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(int32_t id) const;
-  size_t vocab_size() const;  // including added tokens
+  // `tokenizers`' get_vocab_size(with_added_tokens): with them, the number of distinct tokens of the model's
+  // vocabulary and the added tokens together; without, the model's vocabulary alone.
+  size_t vocab_size(bool with_added_tokens = true) const;
   size_t model_max_length() const;  // from tokenizer_config.json; kUnknownMaxLength when unknown
   int32_t pad_token_id() const;     // -1 when the tokenizer has no pad token
   // "pad", "cls", "sep", "mask", "unk" (also "bos", "eos" when configured): tokenizer_config.json /
