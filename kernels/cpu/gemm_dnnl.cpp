@@ -212,17 +212,7 @@ class DnnlPackedLinear final : public PackedLinear {
 
   memory::desc plain_md() const { return memory::desc({K_, N_}, dt::f32, tag::ba); }  // nn.Linear's [N, K]
 
-  const memory& plain_weights() const {
-    if (packed_md_ == plain_md()) return packed_;
-    std::call_once(plain_once_, [&] {
-      plain_ = memory(plain_md(), engine_);
-      dnnl::stream s(engine_);
-      memory packed = packed_;  // handle copy: execute() takes non-const memories
-      dnnl::reorder(packed, plain_).execute(s, packed, plain_);
-      s.wait();
-    });
-    return plain_;
-  }
+  const memory& plain_weights() const { return plain_.get(packed_, packed_md_, plain_md(), engine_); }
 
   int64_t N_, K_;
   bool rows_nk_ = false;  // the packed weights are nn.Linear's row-major [N, K]: M = 1 runs gemv() on them
@@ -230,8 +220,7 @@ class DnnlPackedLinear final : public PackedLinear {
   memory::desc packed_md_;
   std::shared_ptr<void> weights_memory_;  // owns packed_'s buffer (huge pages, weight_memory.cpp)
   memory packed_, bias_;
-  mutable std::once_flag plain_once_;
-  mutable memory plain_;
+  PlainWeights plain_;
   MatmulCache cache_;
 };
 

@@ -46,6 +46,27 @@ void create_matmul(MatmulEntry& e, Make&& make, const dnnl::memory::desc& packed
   e.prim = dnnl::matmul(pd);
 }
 
+// The weights in nn.Linear's plain layout, reordered once from the packed ones the first time an M needs them.
+class PlainWeights {
+ public:
+  const dnnl::memory& get(const dnnl::memory& packed, const dnnl::memory::desc& packed_md,
+                          const dnnl::memory::desc& plain_md, const dnnl::engine& engine) const {
+    if (packed_md == plain_md) return packed;
+    std::call_once(once_, [&] {
+      plain_ = dnnl::memory(plain_md, engine);
+      dnnl::stream s(engine);
+      dnnl::memory source = packed;  // handle copy: execute() takes non-const memories
+      dnnl::reorder(source, plain_).execute(s, source, plain_);
+      s.wait();
+    });
+    return plain_;
+  }
+
+ private:
+  mutable std::once_flag once_;
+  mutable dnnl::memory plain_;
+};
+
 class MatmulCache {
  public:
   template <class Create>

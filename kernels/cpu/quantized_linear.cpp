@@ -140,25 +140,14 @@ class LowpMatmul {
     return e;
   }
 
-  const memory& plain_weights() const {
-    if (packed_md_ == plain_md()) return packed_;
-    std::call_once(plain_once_, [&] {
-      plain_ = memory(plain_md(), engine_);
-      dnnl::stream s(engine_);
-      memory packed = packed_;  // handle copy: execute() takes non-const memories
-      dnnl::reorder(packed, plain_).execute(s, packed, plain_);
-      s.wait();
-    });
-    return plain_;
-  }
+  const memory& plain_weights() const { return plain_.get(packed_, packed_md_, plain_md(), engine_); }
 
   int64_t N_, K_;
   dt w_type_, src_type_, dst_type_;
   dnnl::engine engine_;
   memory::desc packed_md_;
   memory packed_, bias_;
-  mutable std::once_flag plain_once_;
-  mutable memory plain_;
+  PlainWeights plain_;
   MatmulCache cache_;
 };
 
