@@ -158,16 +158,9 @@ class DnnlPackedLinear final : public PackedLinear {
       return;
     }
     const std::shared_ptr<const Entry> e = entry(M, act);
-    dnnl::stream s(engine_);
-    memory src(e->src_md, engine_, const_cast<float*>(x));
-    memory dst(e->dst_md, engine_, y);
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e->packed ? packed_ : plain_weights()}, {DNNL_ARG_DST, dst}};
-    if (bias_) args.emplace(DNNL_ARG_BIAS, bias_);
-    if (e->scratch_md.get_size() > 0)
-      args.emplace(DNNL_ARG_SCRATCHPAD, memory(e->scratch_md, engine_, thread_scratch(e->scratch_md.get_size())));
-    e->prim.execute(s, args);
-    s.wait();
+    const size_t scratch = e->scratch_md.get_size();
+    run_matmul(*e, engine_, e->packed ? packed_ : plain_weights(), bias_, x, y,
+               scratch > 0 ? thread_scratch(scratch) : nullptr);
   }
 
   std::string implementation(int64_t M, Act act) const override {

@@ -46,6 +46,20 @@ void create_matmul(MatmulEntry& e, Make&& make, const dnnl::memory::desc& packed
   e.prim = dnnl::matmul(pd);
 }
 
+// Runs `e` on x -> y with `weights` (packed or plain, as e.packed says) and `bias` (may be empty); `scratch` holds
+// e.scratch_md.get_size() bytes (the caller's per-thread buffer; unused when that is 0).
+inline void run_matmul(const MatmulEntry& e, const dnnl::engine& engine, const dnnl::memory& weights,
+                       const dnnl::memory& bias, const void* x, void* y, void* scratch) {
+  dnnl::stream s(engine);
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, dnnl::memory(e.src_md, engine, const_cast<void*>(x))},
+                                             {DNNL_ARG_WEIGHTS, weights},
+                                             {DNNL_ARG_DST, dnnl::memory(e.dst_md, engine, y)}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, bias);
+  if (e.scratch_md.get_size() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(e.scratch_md, engine, scratch));
+  e.prim.execute(s, args);
+  s.wait();
+}
+
 // The weights in nn.Linear's plain layout, reordered once from the packed ones the first time an M needs them.
 class PlainWeights {
  public:

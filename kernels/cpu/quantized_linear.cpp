@@ -89,16 +89,9 @@ class LowpMatmul {
 
   void execute(const void* x, void* y, int64_t M, Act act) const {
     const std::shared_ptr<const Entry> e = entry(M, act);
-    dnnl::stream s(engine_);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(e->src_md, engine_, const_cast<void*>(x))},
-                                         {DNNL_ARG_WEIGHTS, e->packed ? packed_ : plain_weights()},
-                                         {DNNL_ARG_DST, memory(e->dst_md, engine_, y)}};
-    if (bias_) args.emplace(DNNL_ARG_BIAS, bias_);
-    if (e->scratch_md.get_size() > 0)
-      args.emplace(DNNL_ARG_SCRATCHPAD,
-                   memory(e->scratch_md, engine_, thread_buffer(kScratchpad, e->scratch_md.get_size())));
-    e->prim.execute(s, args);
-    s.wait();
+    const size_t scratch = e->scratch_md.get_size();
+    run_matmul(*e, engine_, e->packed ? packed_ : plain_weights(), bias_, x, y,
+               scratch > 0 ? thread_buffer(kScratchpad, scratch) : nullptr);
   }
 
   std::string implementation(int64_t M, Act act) const {

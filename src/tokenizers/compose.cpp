@@ -27,42 +27,6 @@ std::optional<char32_t> compose_pair(char32_t a, char32_t b) {
   return r;
 }
 
-// Decomposition with canonical reordering: each char's decomposition gives (first, 0), (others, 1); runs of
-// non-starters are stably sorted by combining class.
-std::vector<Tagged> decompose_tagged(const std::string& text, bool compat) {
-  struct Item {
-    uint8_t ccc;
-    char32_t c;
-    int change;
-  };
-  std::vector<Item> items;
-  items.reserve(text.size());
-  std::u32string parts;
-  for (size_t i = 0; i < text.size();) {
-    size_t len;
-    const char32_t c = decode_valid_utf8(text.data() + i, &len);
-    parts.clear();
-    decompose(c, compat, parts);
-    for (size_t k = 0; k < parts.size(); ++k) items.push_back({combining_class(parts[k]), parts[k], k == 0 ? 0 : 1});
-    i += len;
-  }
-  for (size_t i = 0; i < items.size();) {
-    if (items[i].ccc == 0) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < items.size() && items[j].ccc != 0) ++j;
-    std::stable_sort(items.begin() + static_cast<std::ptrdiff_t>(i), items.begin() + static_cast<std::ptrdiff_t>(j),
-                     [](const Item& a, const Item& b) { return a.ccc < b.ccc; });
-    i = j;
-  }
-  std::vector<Tagged> out;
-  out.reserve(items.size());
-  for (const Item& it : items) out.emplace_back(it.c, it.change);
-  return out;
-}
-
 // Canonical composition (the Recompositions iterator): a starter absorbs the following chars it composes with,
 // unless a char of the same or a higher combining class blocks them; a composite's change is the sum of its parts'
 // changes minus one.
@@ -116,7 +80,7 @@ std::vector<Tagged> recompose(const std::vector<Tagged>& chars) {
 void compose(NormalizedString& s, bool compat) {
   const std::string& text = s.get();
   if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return;
-  s.transform(recompose(decompose_tagged(text, compat)), 0);
+  s.transform(recompose(decompose_with_changes(text, compat)), 0);
 }
 
 }  // namespace hfcpp::tok

@@ -184,7 +184,7 @@ void NormalizedString::pad_chinese_chars() {
   alignments_ = std::move(align);
 }
 
-void NormalizedString::decompose(bool compat) {
+std::vector<std::pair<char32_t, int>> decompose_with_changes(std::string_view text, bool compat) {
   // unicode-normalization-alignments: each char's decomposition gives (first, 0), (others, 1); each run of
   // non-starters is then stably sorted by canonical combining class (the change tags travel with their chars).
   struct Item {
@@ -193,16 +193,13 @@ void NormalizedString::decompose(bool compat) {
     int change;
   };
   std::vector<Item> items;
-  items.reserve(normalized_.size());
+  items.reserve(text.size());
   std::u32string parts;
-  bool ascii = true;
-  for (unsigned char b : normalized_) ascii = ascii && b < 0x80;
-  if (ascii) return;  // ASCII has no decomposition
-  for (size_t i = 0; i < normalized_.size();) {
+  for (size_t i = 0; i < text.size();) {
     size_t len;
-    const char32_t c = decode_valid_utf8(normalized_.data() + i, &len);
+    const char32_t c = decode_valid_utf8(text.data() + i, &len);
     parts.clear();
-    hfcpp::tok::decompose(c, compat, parts);
+    decompose(c, compat, parts);
     for (size_t k = 0; k < parts.size(); ++k) items.push_back({combining_class(parts[k]), parts[k], k == 0 ? 0 : 1});
     i += len;
   }
@@ -217,10 +214,17 @@ void NormalizedString::decompose(bool compat) {
                      [](const Item& a, const Item& b) { return a.ccc < b.ccc; });
     i = j;
   }
-  std::vector<std::pair<char32_t, int>> dest;
-  dest.reserve(items.size());
-  for (const Item& it : items) dest.emplace_back(it.c, it.change);
-  transform(dest, 0);
+  std::vector<std::pair<char32_t, int>> out;
+  out.reserve(items.size());
+  for (const Item& it : items) out.emplace_back(it.c, it.change);
+  return out;
+}
+
+void NormalizedString::decompose(bool compat) {
+  bool ascii = true;
+  for (unsigned char b : normalized_) ascii = ascii && b < 0x80;
+  if (ascii) return;  // ASCII has no decomposition
+  transform(decompose_with_changes(normalized_, compat), 0);
 }
 
 void NormalizedString::strip(bool left, bool right) {

@@ -152,4 +152,8 @@ class PreTokenizedString {
 std::vector<std::pair<Offsets, bool>> find_char_matches(std::string_view text,
                                                         const std::function<bool(char32_t)>& pred);
 
+// Canonical (compat: compatibility) decomposition of UTF-8 `text` with canonical reordering, each char tagged with its
+// change for NormalizedString::transform (0 = replaces a char, 1 = inserted).
+std::vector<std::pair<char32_t, int>> decompose_with_changes(std::string_view text, bool compat);
+
 }  // namespace hfcpp::tok
