@@ -13,6 +13,7 @@
 #include "hfcpp/core/threads.h"
 #include "hfcpp/io/config.h"
 #include "pipelines/encoder_inputs.h"
+#include "pipelines/load_parts.h"
 #include "pipelines/python_json.h"
 
 namespace hfcpp {
@@ -65,11 +66,11 @@ SentenceEmbeddingConfig SentenceEmbeddingConfig::from_dir(const std::string& mod
 }
 
 FeatureExtractionPipeline::FeatureExtractionPipeline(const std::string& model_dir, const PipelineOptions& options)
-    : model_(load_model(model_dir, Head::Base, LoadOptions{options.device, options.dtype})),
-      tokenizer_(Tokenizer::from_pretrained(model_dir)),
-      options_(options),
+    : options_(options),
       token_type_ids_(uses_token_type_ids(model_dir)),
       sentence_config_(SentenceEmbeddingConfig::from_dir(model_dir)) {
+  std::tie(model_, tokenizer_) = load_model_and_tokenizer(
+      model_dir, [&] { return load_model(model_dir, Head::Base, LoadOptions{options.device, options.dtype}); });
   HFCPP_CHECK(options.batch_size >= 1, "feature-extraction: batch_size must be at least 1, got ", options.batch_size);
   if (options.num_threads > 0) set_num_threads(options.num_threads);
 }

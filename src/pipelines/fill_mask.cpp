@@ -11,6 +11,7 @@
 #include "hfcpp/core/error.h"
 #include "hfcpp/core/threads.h"
 #include "pipelines/encoder_inputs.h"
+#include "pipelines/load_parts.h"
 #include "pipelines/python_json.h"
 
 namespace hfcpp {
@@ -32,11 +33,11 @@ std::vector<float> softmax(const float* logits, size_t n) {
 }  // namespace
 
 FillMaskPipeline::FillMaskPipeline(const std::string& model_dir, const PipelineOptions& options)
-    : model_(load_model(model_dir, Head::MaskedLM, LoadOptions{options.device, options.dtype})),
-      tokenizer_(Tokenizer::from_pretrained(model_dir)),
-      options_(options),
+    : options_(options),
       clean_up_tokenization_spaces_(default_clean_up_tokenization_spaces(model_dir)),
       token_type_ids_(uses_token_type_ids(model_dir)) {
+  std::tie(model_, tokenizer_) = load_model_and_tokenizer(
+      model_dir, [&] { return load_model(model_dir, Head::MaskedLM, LoadOptions{options.device, options.dtype}); });
   HFCPP_CHECK(options.batch_size >= 1, "fill-mask: batch_size must be at least 1, got ", options.batch_size);
   if (options.num_threads > 0) set_num_threads(options.num_threads);
 }

@@ -11,6 +11,7 @@
 #include "hfcpp/core/error.h"
 #include "hfcpp/core/threads.h"
 #include "pipelines/encoder_inputs.h"
+#include "pipelines/load_parts.h"
 #include "pipelines/python_json.h"
 
 namespace hfcpp {
@@ -29,10 +30,10 @@ struct Prepared {
 
 TextGenerationPipeline::TextGenerationPipeline(const std::string& model_dir, const PipelineOptions& options)
     : model_dir_(model_dir),
-      model_(load_causal_lm(model_dir, LoadOptions{options.device, options.dtype})),
-      tokenizer_(Tokenizer::from_pretrained(model_dir)),
       model_generation_config_(GenerationConfig::from_pretrained(model_dir)),
       clean_up_tokenization_spaces_(default_clean_up_tokenization_spaces(model_dir)) {
+  std::tie(model_, tokenizer_) = load_model_and_tokenizer(
+      model_dir, [&] { return load_causal_lm(model_dir, LoadOptions{options.device, options.dtype}); });
   if (options.num_threads > 0) set_num_threads(options.num_threads);
   // Pipeline.__init__: self.prefix = model.config.prefix
   const JsonConfig& config = model_->config();

@@ -12,6 +12,7 @@
 #include "hfcpp/core/error.h"
 #include "hfcpp/core/threads.h"
 #include "pipelines/encoder_inputs.h"
+#include "pipelines/load_parts.h"
 #include "pipelines/python_json.h"
 
 namespace hfcpp {
@@ -206,10 +207,10 @@ void flatten_windows(const Encoding& e, std::vector<const Encoding*>& out) {
 }  // namespace
 
 TokenClassificationPipeline::TokenClassificationPipeline(const std::string& model_dir, const PipelineOptions& options)
-    : model_(load_model(model_dir, Head::TokenClassification, LoadOptions{options.device, options.dtype})),
-      tokenizer_(Tokenizer::from_pretrained(model_dir)),
-      options_(options),
+    : options_(options),
       token_type_ids_(uses_token_type_ids(model_dir)) {
+  std::tie(model_, tokenizer_) = load_model_and_tokenizer(
+      model_dir, [&] { return load_model(model_dir, Head::TokenClassification, LoadOptions{options.device, options.dtype}); });
   if (options.num_threads > 0) set_num_threads(options.num_threads);
 }
 

@@ -346,9 +346,9 @@ std::vector<Token> Bpe::tokenize(std::string_view word) const {
   out.reserve(syms.size());
   size_t pos = 0;
   for (const Symbol& s : syms) {
-    const std::string* value = id_to_token(s.id);
-    HFCPP_CHECK(value != nullptr, "BPE: id ", s.id, " has no token in the vocabulary");
-    out.push_back(Token{s.id, *value, {pos, pos + s.len}});
+    const std::optional<std::string_view> value = id_to_token(s.id);
+    HFCPP_CHECK(value.has_value(), "BPE: id ", s.id, " has no token in the vocabulary");
+    out.push_back(Token{s.id, std::string(*value), {pos, pos + s.len}});
     pos += s.len;
   }
   return out;

@@ -35,9 +35,7 @@ class Bpe final : public Model {
 
   std::vector<Token> tokenize(std::string_view word) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_.find(token); }
-  const std::string* id_to_token(int32_t id) const override {
-    return vocab_.token(id);
-  }
+  std::optional<std::string_view> id_to_token(int32_t id) const override { return vocab_.token(id); }
   size_t vocab_size() const override { return vocab_.size(); }
   const std::string& unk_token() const override { return unk_token_; }
   const BpeOptions& options() const { return options_; }

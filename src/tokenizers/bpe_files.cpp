@@ -183,17 +183,18 @@ std::shared_ptr<Tokenizer::Impl> load_legacy_bpe(const std::string& dir) {
   } catch (const json::exception& e) {
     hfcpp::fail("vocab.json '", vocab_path.string(), "': invalid JSON: ", e.what());
   }
-  const auto merges = read_merges(fs::path(dir) / "merges.txt");
   auto impl = std::make_shared<Tokenizer::Impl>();
   impl->source = dir;
-  impl->model = make_bpe(vocab, merges, BpeOptions{std::nullopt, "", "", false, false, false},
+  impl->model = make_bpe(std::move(vocab), read_merges(fs::path(dir) / "merges.txt"),
+                         BpeOptions{std::nullopt, "", "", false, false, false},
                          "vocab.json '" + vocab_path.string() + "' / merges.txt");
+  const auto in_vocab = [&](std::string_view token) { return impl->model->token_to_id(token).has_value(); };
 
   Family family = family_of_class(string_field(&config, "tokenizer_class"));
   if (family == Family::Unknown) family = family_of_model_type(string_field(&model_config, "model_type"));
   if (family == Family::Unknown)
     family =
-        vocab.contains("<s>") && vocab.contains("</s>") && vocab.contains("<mask>") ? Family::Roberta : Family::Gpt2;
+        in_vocab("<s>") && in_vocab("</s>") && in_vocab("<mask>") ? Family::Roberta : Family::Gpt2;
 
   // Special tokens: tokenizer_config.json, then special_tokens_map.json, then the class defaults; a role set to
   // null has no token.

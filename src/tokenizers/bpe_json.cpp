@@ -91,24 +91,29 @@ struct Fields {
 
 }  // namespace
 
-std::unique_ptr<Bpe> make_bpe(const json& vocab, const std::vector<std::pair<std::string, std::string>>& merges,
+std::unique_ptr<Bpe> make_bpe(json&& vocab, std::vector<std::pair<std::string, std::string>> merges,
                               BpeOptions options, const std::string& where) {
   if (!vocab.is_object()) hfcpp::fail(where, ": the vocabulary must be an object token -> id");
+  // The keys move out of the document's nodes one by one (extract), so the DOM and the map never both hold them.
+  json::object_t& object = vocab.get_ref<json::object_t&>();
   TokenMap map;
-  map.reserve(vocab.size());
-  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    if (!it.value().is_number_unsigned() || it.value().get<uint64_t>() > INT32_MAX)
-      hfcpp::fail(where, ": vocabulary entry \"", it.key(), "\" must have a non-negative id, got ", it.value().dump());
-    map.insert_or_assign(it.key(), static_cast<int32_t>(it.value().get<uint64_t>()));
+  map.reserve(object.size());
+  while (!object.empty()) {
+    auto node = object.extract(object.begin());
+    const json& id = node.mapped();
+    if (!id.is_number_unsigned() || id.get<uint64_t>() > INT32_MAX)
+      hfcpp::fail(where, ": vocabulary entry \"", node.key(), "\" must have a non-negative id, got ", id.dump());
+    map.insert_or_assign(std::move(node.key()), static_cast<int32_t>(id.get<uint64_t>()));
   }
   try {
-    return std::make_unique<Bpe>(Vocab(std::move(map)), merges, std::move(options));
+    Vocab table(std::move(map));
+    return std::make_unique<Bpe>(std::move(table), std::move(merges), std::move(options));
   } catch (const Error& e) {
     hfcpp::fail(where, ": ", e.what());
   }
 }
 
-std::unique_ptr<Model> parse_bpe_model(const json& j, const JsonPlace& place) {
+std::unique_ptr<Model> parse_bpe_model(json& j, const JsonPlace& place) {
   const Fields f{place};
   if (auto d = j.find("dropout"); d != j.end() && !d->is_null()) {
     if (!d->is_number() || d->get<double>() < 0.0 || d->get<double>() > 1.0)
@@ -123,24 +128,28 @@ std::unique_ptr<Model> parse_bpe_model(const json& j, const JsonPlace& place) {
   options.ignore_merges = f.boolean(j, "ignore_merges", false);
   if (!j.contains("vocab") || !j.contains("merges")) f.fail("missing vocab/merges");
   std::vector<std::pair<std::string, std::string>> merges;
-  const json& list = f.array(j, "merges");
-  merges.reserve(list.size());
-  for (size_t i = 0; i < list.size(); ++i) {
-    const json& m = list[i];
-    if (m.is_string()) {
-      // Legacy "a b": exactly one space.
-      const std::string s = m.get<std::string>();
-      const size_t space = s.find(' ');
-      if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos)
-        f.fail("merge #", i + 1, " \"", s, "\" is not two tokens separated by one space");
-      merges.emplace_back(s.substr(0, space), s.substr(space + 1));
-    } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-      merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
-    } else {
-      f.fail("merge #", i + 1, " must be \"a b\" or [\"a\", \"b\"], got ", m.dump());
+  {
+    // Taken out of the document (and freed with `list` below) so it is not held while the tables are built.
+    const json list = std::move(j["merges"]);
+    if (!list.is_array()) f.fail("field \"merges\" must be an array, got ", list.type_name());
+    merges.reserve(list.size());
+    for (size_t i = 0; i < list.size(); ++i) {
+      const json& m = list[i];
+      if (m.is_string()) {
+        // Legacy "a b": exactly one space.
+        const std::string& s = m.get_ref<const std::string&>();
+        const size_t space = s.find(' ');
+        if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos)
+          f.fail("merge #", i + 1, " \"", s, "\" is not two tokens separated by one space");
+        merges.emplace_back(s.substr(0, space), s.substr(space + 1));
+      } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
+        merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
+      } else {
+        f.fail("merge #", i + 1, " must be \"a b\" or [\"a\", \"b\"], got ", m.dump());
+      }
     }
   }
-  return make_bpe(f.field(j, "vocab"), merges, std::move(options),
+  return make_bpe(std::move(j["vocab"]), std::move(merges), std::move(options),
                   "tokenizer.json '" + place.path + "': " + place.component);
 }
 

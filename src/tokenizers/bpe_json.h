@@ -24,7 +24,8 @@ struct JsonPlace {
   std::string component;
 };
 
-std::unique_ptr<Model> parse_bpe_model(const nlohmann::json& j, const JsonPlace& place);
+// Takes the (large) "vocab" and "merges" out of `j` as it builds the model: they are not held twice.
+std::unique_ptr<Model> parse_bpe_model(nlohmann::json& j, const JsonPlace& place);
 std::unique_ptr<Normalizer> parse_bpe_normalizer(const nlohmann::json& j, const std::string& type,
                                                  const JsonPlace& place);
 std::unique_ptr<PreTokenizer> parse_bpe_pre_tokenizer(const nlohmann::json& j, const std::string& type,
@@ -37,10 +38,10 @@ using ParseDecoderFn = std::function<std::unique_ptr<Decoder>(const nlohmann::js
 std::unique_ptr<Decoder> parse_bpe_decoder(const nlohmann::json& j, const std::string& type, const JsonPlace& place,
                                            const ParseDecoderFn& parse_any);
 
-// A BPE model from a vocab object (token -> id; vocab.json or the "vocab" field) and merges in rank order. Errors
-// start with `where` ("tokenizer.json '<path>': model" or "vocab.json '<path>'").
-std::unique_ptr<Bpe> make_bpe(const nlohmann::json& vocab,
-                              const std::vector<std::pair<std::string, std::string>>& merges, BpeOptions options,
-                              const std::string& where);
+// A BPE model from a vocab object (token -> id; vocab.json or the "vocab" field) and merges in rank order, both
+// consumed as the tables are built (loading's peak memory). Errors start with `where` ("tokenizer.json '<path>':
+// model" or "vocab.json '<path>'").
+std::unique_ptr<Bpe> make_bpe(nlohmann::json&& vocab, std::vector<std::pair<std::string, std::string>> merges,
+                              BpeOptions options, const std::string& where);
 
 }  // namespace hfcpp::tok

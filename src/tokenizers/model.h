@@ -18,7 +18,7 @@ class Model {
   // Tokens of one pre-token; offsets are bytes into `word`.
   virtual std::vector<Token> tokenize(std::string_view word) const = 0;
   virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
-  virtual const std::string* id_to_token(int32_t id) const = 0;  // nullptr when unknown
+  virtual std::optional<std::string_view> id_to_token(int32_t id) const = 0;  // nullopt when unknown
   virtual size_t vocab_size() const = 0;
   // The unknown token, when the model has one ("" otherwise).
   virtual const std::string& unk_token() const = 0;

@@ -21,27 +21,14 @@ void BertPreTokenizer::pre_tokenize(PreTokenizedString& s) const {
   // per word.
   s.split([](size_t, NormalizedString&& n) {
     const std::string& text = n.get();
-    std::vector<std::pair<Offsets, bool>> matches;  // (range, removed)
-    if (text.empty()) matches.push_back({{0, 0}, false});
-    size_t word_begin = 0;
-    auto close_word = [&](size_t b) {
-      if (word_begin < b) matches.push_back({{word_begin, b}, false});
-    };
-    for (size_t b = 0; b < text.size();) {
-      size_t len;
-      const char32_t c = decode_valid_utf8(text.data() + b, &len);
-      if (is_whitespace(c)) {
-        close_word(b);
-        matches.push_back({{b, b + len}, true});
-        word_begin = b + len;
-      } else if (is_bert_punctuation(c)) {
-        close_word(b);
-        matches.push_back({{b, b + len}, false});
-        word_begin = b + len;
-      }
-      b += len;
-    }
-    close_word(text.size());
+    std::vector<std::pair<Offsets, bool>> matches;  // (range, removed): the words, and the gaps between them
+    size_t covered = 0;
+    for_each_word(text, [&](size_t begin, size_t end) {
+      if (covered < begin) matches.push_back({{covered, begin}, true});
+      matches.push_back({{begin, end}, false});
+      covered = end;
+    });
+    if (covered < text.size() || text.empty()) matches.push_back({{covered, text.size()}, true});
     return to_splits(n.split(std::move(matches), SplitBehavior::Removed));
   });
 }

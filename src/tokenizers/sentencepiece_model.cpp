@@ -202,19 +202,19 @@ std::vector<Token> SentencePieceModel::tokenize(std::string_view word) const {
 std::optional<int32_t> SentencePieceModel::token_to_id(std::string_view token) const {
   const std::string t(token);
   const int32_t id = piece_id(t);
-  const std::string* back = id_to_token(id);
+  const std::optional<std::string_view> back = id_to_token(id);
   if (!back || *back != t) return std::nullopt;
   return id;
 }
 
-const std::string* SentencePieceModel::id_to_token(int32_t id) const {
-  if (id < 0) return nullptr;
+std::optional<std::string_view> SentencePieceModel::id_to_token(int32_t id) const {
+  if (id < 0) return std::nullopt;
   if (flavor_ == SpmFlavor::XlmRoberta) {
-    if (static_cast<size_t>(id) < fairseq_tokens_.size()) return &fairseq_tokens_[static_cast<size_t>(id)];
+    if (static_cast<size_t>(id) < fairseq_tokens_.size()) return fairseq_tokens_[static_cast<size_t>(id)];
     --id;
   }
-  if (id >= sp_->GetPieceSize()) return nullptr;
-  return &sp_->IdToPiece(id);
+  if (id >= sp_->GetPieceSize()) return std::nullopt;
+  return sp_->IdToPiece(id);
 }
 
 size_t SentencePieceModel::vocab_size() const {

@@ -33,7 +33,7 @@ class SentencePieceModel final : public Model {
 
   std::vector<Token> tokenize(std::string_view word) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override;
-  const std::string* id_to_token(int32_t id) const override;
+  std::optional<std::string_view> id_to_token(int32_t id) const override;
   // XLM-R: the SentencePiece pieces shifted by fairseq's offset of 1 (its <mask> comes as an added token).
   size_t vocab_size() const override;
   const std::string& unk_token() const override { return unk_token_; }

@@ -15,6 +15,7 @@
 #include "tokenizers/bpe.h"
 #include "tokenizers/bpe_files.h"
 #include "tokenizers/byte_level_bpe_encoder.h"
+#include "tokenizers/wordpiece.h"
 #include "tokenizers/sentencepiece_files.h"
 #include "tokenizers/tokenizer_impl.h"
 #include "tokenizers/unicode.h"
@@ -29,6 +30,7 @@ RawEncoding Tokenizer::Impl::encode_sequence(std::string_view text, int32_t type
   if (byte_level_bpe)
     if (auto e = byte_level_bpe->encode(text, type_id)) return std::move(*e);
   tok::PreTokenizedString pre = added.extract_and_normalize(normalizer.get(), text);
+  if (bert_wordpiece) return encode_bert_words(pre, text, type_id);
   if (pre_tokenizer) pre_tokenizer->pre_tokenize(pre);
   pre.tokenize([&](const tok::NormalizedString& n) { return model->tokenize(n.get()); });
   // PreTokenizedString::into_encoding: word index = split index, offsets back in the original text.
@@ -45,13 +47,50 @@ RawEncoding Tokenizer::Impl::encode_sequence(std::string_view text, int32_t type
   return e;
 }
 
+void Tokenizer::Impl::choose_fast_paths() {
+  byte_level_bpe = tok::ByteLevelBpeEncoder::create(*this);
+  bert_wordpiece = dynamic_cast<const tok::BertPreTokenizer*>(pre_tokenizer.get()) != nullptr
+                       ? dynamic_cast<const tok::WordPiece*>(model.get())
+                       : nullptr;
+}
+
+// What pre_tokenize + tokenize + into_encoding give for BertPreTokenizer and WordPiece, without a NormalizedString
+// per word: word w is the w-th split after pre-tokenization (an added token's split counts as one), each token's
+// offsets are its normalized bytes mapped back through the split's alignments.
+RawEncoding Tokenizer::Impl::encode_bert_words(const tok::PreTokenizedString& pre, std::string_view text,
+                                               int32_t type_id) const {
+  RawEncoding e;
+  e.reserve(text.size() / 3 + 8);
+  int32_t word = 0;
+  for (const tok::Split& split : pre.splits()) {
+    const tok::NormalizedString& n = split.normalized;
+    if (split.tokens) {
+      for (const tok::Token& t : *split.tokens)
+        e.push(t.id, t.value, n.original_offsets(t.offsets.first, t.offsets.second), word, type_id, 0);
+      ++word;
+      continue;
+    }
+    const std::string& normalized = n.get();
+    tok::BertPreTokenizer::for_each_word(normalized, [&](size_t begin, size_t end) {
+      const std::string_view w(normalized.data() + begin, end - begin);
+      bert_wordpiece->for_each_piece(w, [&](int32_t id, size_t b, size_t e_) {
+        e.push(id, std::string(bert_wordpiece->piece_text(id)), n.original_offsets(begin + b, begin + e_), word,
+               type_id, 0);
+      });
+      ++word;
+    });
+  }
+  e.original = text;
+  return e;
+}
+
 std::optional<int32_t> Tokenizer::Impl::token_to_id(std::string_view token) const {
   if (auto id = added.token_to_id(token)) return id;
   return model->token_to_id(token);
 }
 
-const std::string* Tokenizer::Impl::id_to_token(int32_t id) const {
-  if (const std::string* s = added.decode_string(id)) return s;
+std::optional<std::string_view> Tokenizer::Impl::id_to_token(int32_t id) const {
+  if (const std::string* s = added.decode_string(id)) return *s;
   return model->id_to_token(id);
 }
 
@@ -250,7 +289,7 @@ const Tokenizer::Impl& checked(const std::shared_ptr<const Tokenizer::Impl>& imp
 Tokenizer Tokenizer::from_file(const std::string& tokenizer_json_path) {
   auto impl = tok::load_tokenizer_json(tokenizer_json_path);
   tok::apply_tokenizer_config(*impl, "");  // no folder: only BERT's default roles
-  impl->byte_level_bpe = tok::ByteLevelBpeEncoder::create(*impl);
+  impl->choose_fast_paths();
   Tokenizer t;
   t.impl_ = std::move(impl);
   return t;
@@ -276,7 +315,7 @@ Tokenizer Tokenizer::from_pretrained(const std::string& model_dir) {
          "sentencepiece.bpe.model");
   }
   tok::apply_tokenizer_config(*impl, model_dir);
-  impl->byte_level_bpe = tok::ByteLevelBpeEncoder::create(*impl);
+  impl->choose_fast_paths();
   Tokenizer t;
   t.impl_ = std::move(impl);
   return t;
@@ -334,9 +373,9 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special
   std::vector<std::string> tokens;
   tokens.reserve(ids.size());
   for (int32_t id : ids) {
-    const std::string* s = impl.id_to_token(id);
+    const std::optional<std::string_view> s = impl.id_to_token(id);
     if (!s || (skip_special_tokens && impl.added.is_special(*s))) continue;
-    tokens.push_back(*s);
+    tokens.emplace_back(*s);
   }
   std::string text;
   if (impl.decoder) {
@@ -373,7 +412,7 @@ std::string Tokenizer::continuing_subword_prefix() const { return checked(impl_)
 std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const { return checked(impl_).token_to_id(token); }
 
 std::optional<std::string> Tokenizer::id_to_token(int32_t id) const {
-  const std::string* s = checked(impl_).id_to_token(id);
+  const std::optional<std::string_view> s = checked(impl_).id_to_token(id);
   return s ? std::optional<std::string>(*s) : std::nullopt;
 }
 

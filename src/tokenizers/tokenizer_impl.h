@@ -20,6 +20,7 @@ namespace hfcpp {
 
 namespace tok {
 class ByteLevelBpeEncoder;
+class WordPiece;
 }
 
 struct Tokenizer::Impl {
@@ -36,11 +37,17 @@ struct Tokenizer::Impl {
   std::string source;  // the file or folder loaded, for messages
   // A faster encode_sequence for the usual byte-level BPE pipelines (set once loaded; null for other pipelines).
   std::shared_ptr<const tok::ByteLevelBpeEncoder> byte_level_bpe;
+  // Set when the pre-tokenizer is BertPreTokenizer and the model WordPiece (BERT, DistilBERT...): encode_sequence
+  // then walks each normalized split's words in place instead of slicing one NormalizedString per word.
+  const tok::WordPiece* bert_wordpiece = nullptr;
+  // Sets byte_level_bpe and bert_wordpiece once the components are loaded.
+  void choose_fast_paths();
 
   // One sequence through added tokens, normalizer, pre-tokenizer and model (encode_single_sequence).
   tok::RawEncoding encode_sequence(std::string_view text, int32_t type_id) const;
+  tok::RawEncoding encode_bert_words(const tok::PreTokenizedString& pre, std::string_view text, int32_t type_id) const;
   std::optional<int32_t> token_to_id(std::string_view token) const;
-  const std::string* id_to_token(int32_t id) const;
+  std::optional<std::string_view> id_to_token(int32_t id) const;
 };
 
 namespace tok {

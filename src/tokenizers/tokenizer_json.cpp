@@ -101,7 +101,8 @@ std::unique_ptr<PreTokenizer> parse_pre_tokenizer(const json& j, const Ctx& ctx)
            "ByteLevel, Split, Digits, Punctuation, Metaspace, Sequence)");
 }
 
-std::unique_ptr<Model> parse_model(const json& j, const Ctx& ctx) {
+// Non-const: a BPE model takes its vocab and merges out of `j` (parse_bpe_model).
+std::unique_ptr<Model> parse_model(json& j, const Ctx& ctx) {
   if (!j.is_object()) ctx.fail("expected an object, got ", j.type_name());
   // Files written before "type" existed are recognised by their fields, as the Rust library does.
   std::string type = j.contains("type") ? ctx.type(j)
@@ -110,13 +111,18 @@ std::unique_ptr<Model> parse_model(const json& j, const Ctx& ctx) {
                                                                : "";
   if (type == "BPE") return parse_bpe_model(j, JsonPlace{ctx.path, ctx.component});
   if (type == "WordPiece") {
-    const json& vocab_json = ctx.field(j, "vocab");
+    ctx.field(j, "vocab");  // present (else the error names it)
+    json& vocab_json = j["vocab"];
     if (!vocab_json.is_object()) ctx.fail("field \"vocab\" must be an object token -> id");
+    // The keys move out of the document node by node, so it and the map never both hold them (peak memory).
+    json::object_t& object = vocab_json.get_ref<json::object_t&>();
     TokenMap map;
-    map.reserve(vocab_json.size());
-    for (auto it = vocab_json.begin(); it != vocab_json.end(); ++it) {
-      if (!it.value().is_number_unsigned()) ctx.fail("vocab entry \"", it.key(), "\" must have a non-negative id");
-      map.insert_or_assign(it.key(), static_cast<int32_t>(it.value().get<uint64_t>()));
+    map.reserve(object.size());
+    while (!object.empty()) {
+      auto node = object.extract(object.begin());
+      if (!node.mapped().is_number_unsigned())
+        ctx.fail("vocab entry \"", node.key(), "\" must have a non-negative id");
+      map.insert_or_assign(std::move(node.key()), static_cast<int32_t>(node.mapped().get<uint64_t>()));
     }
     const int64_t max_chars = ctx.integer(j, "max_input_chars_per_word");
     if (max_chars < 0) ctx.fail("max_input_chars_per_word must not be negative");
@@ -230,12 +236,14 @@ std::string read_text_file(const std::string& path, const char* what) {
 }
 
 std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::string& path) {
-  const std::string text = read_text_file(path, "tokenizer.json");
   json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {
-    hfcpp::fail("tokenizer.json '", path, "': invalid JSON: ", e.what());
+  {
+    const std::string text = read_text_file(path, "tokenizer.json");  // freed once parsed (loading's peak memory)
+    try {
+      j = json::parse(text);
+    } catch (const json::exception& e) {
+      hfcpp::fail("tokenizer.json '", path, "': invalid JSON: ", e.what());
+    }
   }
   const Ctx root{path, "tokenizer"};
   if (!j.is_object()) root.fail("the top level must be an object");

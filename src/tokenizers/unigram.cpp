@@ -135,9 +135,9 @@ std::optional<int32_t> Unigram::token_to_id(std::string_view token) const {
   return it->second;
 }
 
-const std::string* Unigram::id_to_token(int32_t id) const {
-  if (id < 0 || static_cast<size_t>(id) >= pieces_.size()) return nullptr;
-  return &pieces_[static_cast<size_t>(id)];
+std::optional<std::string_view> Unigram::id_to_token(int32_t id) const {
+  if (id < 0 || static_cast<size_t>(id) >= pieces_.size()) return std::nullopt;
+  return pieces_[static_cast<size_t>(id)];
 }
 
 }  // namespace hfcpp::tok

@@ -23,7 +23,7 @@ class Unigram final : public Model {
 
   std::vector<Token> tokenize(std::string_view word) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override;
-  const std::string* id_to_token(int32_t id) const override;
+  std::optional<std::string_view> id_to_token(int32_t id) const override;
   size_t vocab_size() const override { return pieces_.size(); }
   const std::string& unk_token() const override { return unk_token_; }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hfcpp/core/error.h"
 #include "tokenizers/unicode.h"
 
 namespace hfcpp::tok {
@@ -17,20 +18,27 @@ Vocab::Vocab(TokenMap map) {
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
   const size_t n = sorted.size();
   bool dense = true;
-  for (size_t e = 0; e < n; ++e) dense = dense && sorted[e].second == static_cast<int32_t>(e);
-  tokens_.reserve(n);
+  size_t total = 0;
+  for (size_t e = 0; e < n; ++e) {
+    dense = dense && sorted[e].second == static_cast<int32_t>(e);
+    total += sorted[e].first.size();
+  }
+  HFCPP_CHECK(total < kEmpty && n < kEmpty, "vocabulary: ", n, " tokens of ", total,
+              " bytes exceed the 4 GiB this table indexes");
+  bytes_.reserve(total);
+  offsets_.reserve(n + 1);
+  offsets_.push_back(0);
   if (!dense) ids_.reserve(n);
-  size_t capacity = 16;
-  while (capacity < n * 2) capacity *= 2;
-  table_.assign(capacity, kEmpty);
-  mask_ = capacity - 1;
+  table_.assign(std::max<size_t>(16, n + n / 2), kEmpty);
   for (auto& [token, id] : sorted) {
-    const auto e = static_cast<uint32_t>(tokens_.size());
+    const auto e = static_cast<uint32_t>(offsets_.size() - 1);
     size_t i = slot(token);
-    while (table_[i] != kEmpty) i = (i + 1) & mask_;  // keys are unique: the first free slot
+    while (table_[i] != kEmpty) i = i + 1 == table_.size() ? 0 : i + 1;  // keys are unique: the first free slot
     table_[i] = e;
     if (!dense) ids_.push_back(id);
-    tokens_.push_back(std::move(token));
+    bytes_ += token;
+    offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+    std::string().swap(token);  // the sorted copy shrinks as the buffer grows
   }
   if (dense) return;
   const int32_t max_id = n == 0 ? -1 : ids_.back();
@@ -41,8 +49,8 @@ Vocab::Vocab(TokenMap map) {
 
 std::vector<std::pair<std::string_view, int32_t>> Vocab::entries() const {
   std::vector<std::pair<std::string_view, int32_t>> out;
-  out.reserve(tokens_.size());
-  for (size_t e = 0; e < tokens_.size(); ++e) out.emplace_back(tokens_[e], id_of(static_cast<uint32_t>(e)));
+  out.reserve(size());
+  for (uint32_t e = 0; e < size(); ++e) out.emplace_back(entry_token(e), id_of(e));
   return out;
 }
 

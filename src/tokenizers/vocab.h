@@ -17,8 +17,9 @@ struct StringHash {
 
 using TokenMap = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
 
-// Stores each token once (by_entry_), with an open-addressing table of entry indices for lookups: a node-based
-// hash map of strings costs several times the vocabulary file (issue #3 item 7 memory target).
+// Stores every token's bytes once, back to back in id order (one buffer + 4-byte offsets), with an open-addressing
+// table of entry indices for lookups: one std::string per token costs 32 bytes before its text, and a node-based
+// hash map several times the vocabulary file (issue #3 item 7 memory target: GPT-2's tokenizer <= 2x its files).
 class Vocab {
  public:
   Vocab() = default;
@@ -29,34 +30,40 @@ class Vocab {
 
   std::optional<int32_t> find(std::string_view token) const {
     if (table_.empty()) return std::nullopt;
-    for (size_t i = slot(token);; i = (i + 1) & mask_) {
+    for (size_t i = slot(token);; i = i + 1 == table_.size() ? 0 : i + 1) {
       const uint32_t e = table_[i];
       if (e == kEmpty) return std::nullopt;
-      if (tokens_[e] == token) return id_of(e);
+      if (entry_token(e) == token) return id_of(e);
     }
   }
-  const std::string* token(int32_t id) const {
-    if (id < 0) return nullptr;
+  // The token of `id`, a view into this vocabulary; nullopt when no token has that id.
+  std::optional<std::string_view> token(int32_t id) const {
+    if (id < 0) return std::nullopt;
     const auto i = static_cast<size_t>(id);
-    if (ids_.empty()) return i < tokens_.size() ? &tokens_[i] : nullptr;
-    if (i >= by_id_.size() || by_id_[i] == kEmpty) return nullptr;
-    return &tokens_[by_id_[i]];
+    if (ids_.empty()) return i < size() ? std::optional(entry_token(static_cast<uint32_t>(i))) : std::nullopt;
+    if (i >= by_id_.size() || by_id_[i] == kEmpty) return std::nullopt;
+    return entry_token(by_id_[i]);
   }
-  size_t size() const { return tokens_.size(); }
+  size_t size() const { return offsets_.empty() ? 0 : offsets_.size() - 1; }
   // Every (token, id), in no particular order.
   std::vector<std::pair<std::string_view, int32_t>> entries() const;
 
  private:
   static constexpr uint32_t kEmpty = ~uint32_t{0};
   int32_t id_of(uint32_t entry) const { return ids_.empty() ? static_cast<int32_t>(entry) : ids_[entry]; }
-  size_t slot(std::string_view token) const { return (StringHash{}(token) * 0x9E3779B97F4A7C15ull) & mask_; }
+  std::string_view entry_token(uint32_t e) const { return {bytes_.data() + offsets_[e], offsets_[e + 1] - offsets_[e]}; }
+  // The table is 1.5x the entries, not a power of two (memory): the hash is mapped onto it by a multiply-shift.
+  size_t slot(std::string_view token) const {
+    const unsigned __int128 h = static_cast<uint64_t>(StringHash{}(token) * 0x9E3779B97F4A7C15ull);
+    return static_cast<size_t>((h * table_.size()) >> 64);
+  }
 
   // Entries in id order. When the ids are exactly 0..n-1 (the usual case) entry = id, and ids_ / by_id_ stay empty.
-  std::vector<std::string> tokens_;  // one per entry
-  std::vector<int32_t> ids_;         // id of each entry
-  std::vector<uint32_t> table_;      // entry index or kEmpty; a power of two at most half full
-  size_t mask_ = 0;
-  std::vector<uint32_t> by_id_;  // entry of each id (of two tokens with one id, the later entry), kEmpty if none
+  std::string bytes_;              // every entry's token, back to back
+  std::vector<uint32_t> offsets_;  // entry e is bytes_[offsets_[e], offsets_[e + 1])
+  std::vector<int32_t> ids_;       // id of each entry
+  std::vector<uint32_t> table_;    // entry index or kEmpty; 1.5x the entries
+  std::vector<uint32_t> by_id_;    // entry of each id (of two tokens with one id, the later entry), kEmpty if none
 };
 
 }  // namespace hfcpp::tok
