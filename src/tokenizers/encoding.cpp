@@ -125,7 +125,12 @@ void RawEncoding::merge_with(RawEncoding pair, bool growing_offsets) {
 
 RawEncoding RawEncoding::merge(std::vector<RawEncoding> encodings, bool growing_offsets) {
   RawEncoding out;
-  for (RawEncoding& e : encodings) out.merge_with(std::move(e), growing_offsets);
+  size_t total = 0;
+  for (const RawEncoding& e : encodings) total += e.size();
+  for (size_t i = 0; i < encodings.size(); ++i) {
+    out.merge_with(std::move(encodings[i]), growing_offsets);
+    if (i == 0) out.reserve(total);  // one allocation per vector for the whole result
+  }
   return out;
 }
 

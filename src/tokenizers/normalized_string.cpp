@@ -11,11 +11,29 @@ NormalizedString NormalizedString::from_original(std::string_view text, size_t b
   NormalizedString n;
   n.normalized_.reserve(text.size());
   n.alignments_.reserve(text.size());
-  for_each_utf8_char(text, [&](const DecodedChar& d) {
-    const size_t before = n.normalized_.size();
-    append_utf8(n.normalized_, d.cp);
-    n.alignments_.insert(n.alignments_.end(), n.normalized_.size() - before, Offsets{base + d.begin, base + d.end});
-  });
+  // A well-formed char is copied byte for byte (its re-encoding is the same bytes); only ill-formed subparts become
+  // U+FFFD. ASCII, the common case, takes no decoding at all.
+  for (size_t pos = 0; pos < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[pos]);
+    if (byte < 0x80) {
+      n.normalized_.push_back(static_cast<char>(byte));
+      n.alignments_.push_back(Offsets{base + pos, base + pos + 1});
+      ++pos;
+      continue;
+    }
+    char32_t cp;
+    const size_t len = decode_utf8(text, pos, &cp);
+    const Offsets at{base + pos, base + pos + len};
+    if (cp == kReplacementChar && text.compare(pos, len, "\xEF\xBF\xBD") != 0) {
+      const size_t before = n.normalized_.size();
+      append_utf8(n.normalized_, cp);
+      n.alignments_.insert(n.alignments_.end(), n.normalized_.size() - before, at);
+    } else {
+      n.normalized_.append(text.data() + pos, len);
+      n.alignments_.insert(n.alignments_.end(), len, at);
+    }
+    pos += len;
+  }
   n.origin_begin_ = base;
   n.origin_end_ = base + text.size();
   return n;

@@ -33,6 +33,9 @@ class BertNormalizer final : public Normalizer {
 
  private:
   bool normalize_one_pass(NormalizedString& s) const;
+  // Appends the one-pass rewrite of non-ASCII `c` to `out` (`parts`: scratch); false when only the step-by-step
+  // path gives the right result.
+  bool rewrite_non_ascii(char32_t c, std::u32string& out, std::u32string& parts) const;
   void normalize_by_steps(NormalizedString& s) const;
 
   bool clean_text_;

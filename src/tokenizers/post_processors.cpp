@@ -1,5 +1,6 @@
 #include "tokenizers/post_processors.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "hfcpp/core/error.h"
@@ -43,14 +44,20 @@ std::vector<RawEncoding> TemplateProcessing::process_encodings(std::vector<RawEn
                                                                bool add_special_tokens) const {
   const std::vector<Piece>& pieces = encodings.size() == 2 ? pair_ : single_;
   std::vector<RawEncoding> out;
-  for (const Piece& p : pieces) {
+  out.reserve(pieces.size());
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    const Piece& p = pieces[k];
     if (p.is_sequence) {
       const size_t i = static_cast<size_t>(p.sequence);
       HFCPP_CHECK(i < encodings.size(), "TemplateProcessing: the template uses $B but no pair was given");
       RawEncoding& e = encodings[i];
       e.type_ids.assign(e.size(), p.type_id);
       e.set_sequence_id(i);
-      out.push_back(e);
+      // The sequence moves into its last place in the template and is copied only into earlier ones ("$A $A").
+      const bool used_later = std::any_of(pieces.begin() + static_cast<std::ptrdiff_t>(k) + 1, pieces.end(),
+                                          [&](const Piece& q) { return q.is_sequence && q.sequence == p.sequence; });
+      if (used_later) out.push_back(e);
+      else out.push_back(std::move(e));
     } else if (add_special_tokens) {
       const SpecialToken& tok = special_.at(p.id);
       RawEncoding e;
