@@ -197,7 +197,9 @@ def main():
         hf_mem = run_json([sys.executable, "-c", HF_MEMORY, os.path.join(gpt2, "tokenizer.json")])
         print(f"\nGPT-2 load (Tokenizer::from_pretrained, tokenizer.json {mem['file_bytes'] / 1e6:.2f} MB): "
               f"RSS +{mem['load_rss'] / 1e6:.2f} MB right after loading, +{mem['held_rss'] / 1e6:.2f} MB held "
-              f"after malloc_trim = {mem['ratio']:.2f}x the files "
+              f"after malloc_trim = {mem['ratio']:.2f}x the files (heap +{mem['held_anon_rss'] / 1e6:.2f} MB, "
+              f"malloc'd +{mem['held_malloc'] / 1e6:.2f} MB, code pages +{mem['held_file_rss'] / 1e6:.2f} MB; "
+              f"peak during load +{(mem['peak_load_rss'] or 0) / 1e6:.2f} MB) "
               f"(tokenizers Tokenizer.from_file: +{hf_mem['load_rss'] / 1e6:.2f} MB)")
 
 

@@ -11,8 +11,9 @@
 //   tokenizer_bench --long   --tokenizer T --corpus F [--sizes 1,5,10]
 //       encode() of one string of each size in MB (corpus documents joined by newlines): time must grow linearly.
 //   tokenizer_bench --memory --tokenizer T
-//       resident memory that loading costs (right after loading, and held once the freed pages of the parse are
-//       returned with malloc_trim), beside the size of the files read.
+//       resident memory that loading costs (right after loading, at its peak during loading, and held once the
+//       freed pages of the parse are returned with malloc_trim), beside the size of the files read; the held RSS
+//       splits into anonymous pages (heap) and file pages (the code that loading touched), and malloc'd bytes.
 // Each timing mode prints one JSON line for benchmarks/compare_tokenizers.py.
 #include <algorithm>
 #include <chrono>
@@ -74,6 +75,28 @@ size_t anon_rss_bytes() {
   size_t pages = 0, resident = 0, shared = 0;
   statm >> pages >> resident >> shared;
   return (resident - shared) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// The peak RSS since the last reset_peak_rss() (VmHWM in /proc/self/status).
+size_t peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // "VmHWM:   1234 kB"
+  return 0;
+}
+
+// Starts a new peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux >= 4.0).
+bool reset_peak_rss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.flush();
+  return static_cast<bool>(clear);
+}
+
+// Bytes handed out by malloc and not freed (small blocks in the arenas + large mmap'd blocks).
+size_t malloced_bytes() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
 }
 
 int dump(const std::string& tokenizer, const std::string& corpus, const std::string& out_path, bool special) {
@@ -143,15 +166,24 @@ int long_strings(const std::string& tokenizer, const std::string& corpus, const 
 }
 
 int memory(const std::string& tokenizer) {
+  malloc_trim(0);
   const size_t before = rss_bytes();
   const size_t anon_before = anon_rss_bytes();
+  const size_t malloc_before = malloced_bytes();
+  const bool peak_known = reset_peak_rss();
   const hfcpp::Tokenizer tok = load(tokenizer);
   const size_t after = rss_bytes();
+  const size_t peak = peak_rss_bytes();
   // Loading parses the JSON into a temporary document that it frees; glibc keeps freed pages mapped until asked.
   // The memory a loaded tokenizer holds is what stays after returning them.
   malloc_trim(0);
-  const size_t held = rss_bytes();
-  const size_t held_anon = anon_rss_bytes() - anon_before;
+  // Signed: a count can come out below its start (pages the load let go of).
+  const auto growth = [](size_t now, size_t start) {
+    return static_cast<int64_t>(now) - static_cast<int64_t>(start);
+  };
+  const int64_t held = growth(rss_bytes(), before);
+  const int64_t held_anon = growth(anon_rss_bytes(), anon_before);
+  const int64_t held_malloc = growth(malloced_bytes(), malloc_before);
   // The files that loading reads: the tokenizer.json, or a folder's tokenizer files.
   size_t files = 0;
   if (std::filesystem::is_directory(tokenizer)) {
@@ -169,12 +201,16 @@ int memory(const std::string& tokenizer) {
   std::cout << json{{"engine", "hfcpp"},
                     {"rss_before", before},
                     {"rss_after", after},
-                    {"load_rss", after - before},
-                    {"held_rss", held - before},
+                    {"load_rss", growth(after, before)},
+                    {"held_rss", held},
                     {"file_bytes", files},
-                    {"ratio", static_cast<double>(held - before) / static_cast<double>(files)},
+                    {"ratio", static_cast<double>(held) / static_cast<double>(files)},
                     {"held_anon_rss", held_anon},
                     {"anon_ratio", static_cast<double>(held_anon) / static_cast<double>(files)},
+                    {"held_file_rss", held - held_anon},
+                    {"held_malloc", held_malloc},
+                    // null when the kernel cannot reset the peak (then VmHWM could predate the load)
+                    {"peak_load_rss", peak_known ? json(growth(peak, before)) : json(nullptr)},
                     {"vocab_size", tok.vocab_size()}}
                    .dump()
             << std::endl;

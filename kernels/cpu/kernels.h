@@ -34,6 +34,9 @@ void exp_normalize_row(const float* x, float* y, int64_t n, float max);
 
 // ---- layer_norm.cpp: row-wise (x - mean) / sqrt(biased var + eps) * gamma + beta; gamma/beta may be null --------
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t cols, float eps);
+// layer_norm(x + residual) in one pass per row (BERT's LayerNorm(dense(h) + input)); y may alias x.
+void add_layer_norm(const float* x, const float* residual, const float* gamma, const float* beta, float* y,
+                    int64_t rows, int64_t cols, float eps);
 void layer_norm_ref(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t cols,
                     float eps);
 

@@ -36,12 +36,29 @@ HFCPP_CPU_CLONES void layer_norm_row(const float* x, const float* gamma, const f
   }
 }
 
+HFCPP_CPU_CLONES void add_row(const float* a, const float* b, float* y, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) y[i] = a[i] + b[i];
+}
+
 }  // namespace
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t cols,
                 float eps) {
 #pragma omp parallel for schedule(static) if (rows > 1 && rows * cols > 8192)
   for (int64_t r = 0; r < rows; ++r) layer_norm_row(x + r * cols, gamma, beta, y + r * cols, cols, eps);
+}
+
+void add_layer_norm(const float* x, const float* residual, const float* gamma, const float* beta, float* y,
+                    int64_t rows, int64_t cols, float eps) {
+#pragma omp parallel for schedule(static) if (rows > 1 && rows * cols > 8192)
+  for (int64_t r = 0; r < rows; ++r) {
+    // The sum is written to y's row and normalized there while it is still in L1: one pass over memory instead of
+    // the three of add then layer_norm, and the same float operations in the same order.
+    float* yr = y + r * cols;
+    add_row(x + r * cols, residual + r * cols, yr, cols);
+    layer_norm_row(yr, gamma, beta, yr, cols, eps);
+  }
 }
 
 void layer_norm_ref(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t cols,

@@ -63,7 +63,7 @@ LayerNorm LayerNorm::load(const WeightLoader& w, int64_t hidden, float eps) {
 }
 
 Tensor LayerNorm::residual(const Tensor& x, const Tensor& residual) const {
-  return ops::layer_norm(ops::add(x, residual), weight, bias, eps);
+  return ops::add_layer_norm(x, residual, weight, bias, eps);
 }
 
 Embedding Embedding::load(const WeightLoader& w, int64_t num_embeddings, int64_t dim) {

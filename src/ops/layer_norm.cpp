@@ -45,4 +45,23 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, floa
       });
 }
 
+Tensor add_layer_norm(const Tensor& x, const Tensor& residual, const Tensor& gamma, const Tensor& beta, float eps) {
+  detail::check_float("add_layer_norm", "x", x);
+  detail::check_float("add_layer_norm", "residual", residual);
+  HFCPP_CHECK(x.shape() == residual.shape(), "add_layer_norm: x ", shape_to_string(x.shape()), " and residual ",
+              shape_to_string(residual.shape()), " differ in shape");
+  detail::check_same_device("add_layer_norm", "x", x, "residual", residual);
+  if (x.device().type != Device::CPU || x.dtype() != DType::F32 || residual.dtype() != DType::F32)
+    return layer_norm(add(x, residual), gamma, beta, eps);
+  detail::check_rank_at_least("add_layer_norm", "x", x, 1);
+  check_param("gamma", gamma, x);
+  check_param("beta", beta, x);
+  const int64_t cols = x.dim(-1), rows = cols == 0 ? 0 : x.numel() / cols;
+  const Tensor xc = x.contiguous(), rc = residual.contiguous(), gf = detail::cpu_f32(gamma), bf = detail::cpu_f32(beta);
+  Tensor y = Tensor::empty(x.shape(), DType::F32);
+  kernels::cpu::add_layer_norm(xc.data<float>(), rc.data<float>(), detail::f32_or_null(gf), detail::f32_or_null(bf),
+                               y.data<float>(), rows, cols, eps);
+  return y;
+}
+
 }  // namespace hfcpp::ops

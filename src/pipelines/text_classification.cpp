@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <numeric>
 
 #include <nlohmann/json.hpp>
 
@@ -98,17 +99,26 @@ std::vector<std::vector<LabelScore>> TextClassificationPipeline::operator()(
   for (size_t i = 0; i < inputs.size(); ++i)
     encodings.push_back(encode_for_model(tokenizer_, inputs[i].text, inputs[i].text_pair, max_tokens, options.truncation, i));
 
-  std::vector<std::vector<LabelScore>> results;
+  // Batches are formed in order of length (results go back to the inputs' order): each batch is padded to its
+  // longest input, so grouping similar lengths skips most of the padding rows' work. Each result is the model's
+  // output for its own tokens either way; only float rounding can differ from transformers' in-order batches.
+  std::vector<size_t> order(encodings.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return encodings[a].ids.size() < encodings[b].ids.size(); });
+  std::vector<std::vector<LabelScore>> results(encodings.size());
   const size_t batch_size = static_cast<size_t>(options_.batch_size);
-  for (size_t start = 0; start < encodings.size(); start += batch_size) {
+  for (size_t start = 0; start < order.size(); start += batch_size) {
     std::vector<const Encoding*> batch;
-    for (size_t i = start; i < std::min(encodings.size(), start + batch_size); ++i) batch.push_back(&encodings[i]);
+    const size_t stop = std::min(order.size(), start + batch_size);
+    for (size_t k = start; k < stop; ++k) batch.push_back(&encodings[order[k]]);
     const ModelOutputs outputs = model_->forward(make_model_inputs(batch, tokenizer_.pad_token_id(), token_type_ids_));
     const Tensor logits = outputs.logits.to(DeviceSpec{}).to(DType::F32).contiguous();  // [batch, num_labels]
     HFCPP_CHECK(logits.dim(1) == static_cast<int64_t>(id2label.size()), "text-classification: the model gives ",
                 logits.dim(1), " logits but config.json has ", id2label.size(), " labels");
-    for (size_t row = 0; row < batch.size(); ++row)
-      results.push_back(postprocess(logits.data<float>() + row * id2label.size(), id2label, function, options));
+    for (size_t k = start; k < stop; ++k)
+      results[order[k]] =
+          postprocess(logits.data<float>() + (k - start) * id2label.size(), id2label, function, options);
   }
   return results;
 }

@@ -149,8 +149,8 @@ std::optional<RawEncoding> ByteLevelBpeEncoder::encode(std::string_view text, in
         for (size_t consumed = 0; consumed < s.len; ++k) consumed += table[static_cast<unsigned char>(subject[k])].len;
         // Without prefix and suffix a token is the piece of the word it covers (no lookup in the large table).
         const std::optional<std::string_view> token = plain_tokens_ ? std::nullopt : bpe_->id_to_token(s.id);
-        e.push(s.id, token ? std::string(*token) : std::string(mapped, at, s.len), {char_start(start), char_end(k - 1)}, word,
-               type_id, 0);
+        e.push(s.id, token ? std::string(*token) : std::string(mapped, at, s.len),
+               {char_start(start), char_end(k - 1)}, word, type_id, 0);
         at += s.len;
       }
       ++word;

@@ -29,7 +29,7 @@ Vocab::Vocab(TokenMap map) {
   offsets_.reserve(n + 1);
   offsets_.push_back(0);
   if (!dense) ids_.reserve(n);
-  table_.assign(std::max<size_t>(16, n + n / 2), kEmpty);
+  table_.assign(std::max<size_t>(16, 2 * n), kEmpty);
   for (auto& [token, id] : sorted) {
     const auto e = static_cast<uint32_t>(offsets_.size() - 1);
     size_t i = slot(token);

@@ -51,8 +51,11 @@ class Vocab {
  private:
   static constexpr uint32_t kEmpty = ~uint32_t{0};
   int32_t id_of(uint32_t entry) const { return ids_.empty() ? static_cast<int32_t>(entry) : ids_[entry]; }
-  std::string_view entry_token(uint32_t e) const { return {bytes_.data() + offsets_[e], offsets_[e + 1] - offsets_[e]}; }
-  // The table is 1.5x the entries, not a power of two (memory): the hash is mapped onto it by a multiply-shift.
+  std::string_view entry_token(uint32_t e) const {
+    return {bytes_.data() + offsets_[e], offsets_[e + 1] - offsets_[e]};
+  }
+  // The table is 2x the entries, not the next power of two above that (memory: up to 2x less), so the hash is
+  // mapped onto it by a multiply-shift. Half full keeps linear-probing misses (token_to_id of absent strings) short.
   size_t slot(std::string_view token) const {
     const unsigned __int128 h = static_cast<uint64_t>(StringHash{}(token) * 0x9E3779B97F4A7C15ull);
     return static_cast<size_t>((h * table_.size()) >> 64);
@@ -62,7 +65,7 @@ class Vocab {
   std::string bytes_;              // every entry's token, back to back
   std::vector<uint32_t> offsets_;  // entry e is bytes_[offsets_[e], offsets_[e + 1])
   std::vector<int32_t> ids_;       // id of each entry
-  std::vector<uint32_t> table_;    // entry index or kEmpty; 1.5x the entries
+  std::vector<uint32_t> table_;    // entry index or kEmpty; 2x the entries
   std::vector<uint32_t> by_id_;    // entry of each id (of two tokens with one id, the later entry), kEmpty if none
 };
 

@@ -87,6 +87,32 @@ TEST(LayerNorm, ParallelMatchesScalarKernel) {
   EXPECT_TRUE(all_close(ops::layer_norm(x, g, b, 1e-5f).to_vector<float>(), ref, 1e-5, 1e-5));
 }
 
+TEST(AddLayerNorm, EqualsLayerNormOfTheSumBitForBit) {
+  // The fused pass does the same float operations as add then layer_norm, so the results are identical.
+  for (const int64_t cols : {1, 7, 513, 768}) {
+    for (const int64_t rows : {1, 7, 129}) {
+      const Tensor x = test::random_tensor({rows, cols}, 60), r = test::random_tensor({rows, cols}, 61, -4.0f, 4.0f),
+                   g = test::random_tensor({cols}, 62), b = test::random_tensor({cols}, 63);
+      EXPECT_EQ(ops::add_layer_norm(x, r, g, b, 1e-12f).to_vector<float>(),
+                ops::layer_norm(ops::add(x, r), g, b, 1e-12f).to_vector<float>())
+          << rows << "x" << cols;
+      EXPECT_EQ(ops::add_layer_norm(x, r, Tensor(), Tensor(), 1e-5f).to_vector<float>(),
+                ops::layer_norm(ops::add(x, r), Tensor(), Tensor(), 1e-5f).to_vector<float>())
+          << rows << "x" << cols;
+    }
+  }
+}
+
+TEST(AddLayerNorm, ReadsStridedInputsAndChecksShapes) {
+  const Tensor x = test::random_tensor({6, 16}, 70), r = test::random_tensor({16, 6}, 71).transpose(0, 1);
+  const Tensor g = test::random_tensor({16}, 72), b = test::random_tensor({16}, 73);
+  EXPECT_EQ(ops::add_layer_norm(x, r, g, b, 1e-5f).to_vector<float>(),
+            ops::layer_norm(ops::add(x, r.contiguous()), g, b, 1e-5f).to_vector<float>());
+  EXPECT_HFCPP_ERROR(ops::add_layer_norm(x, test::random_tensor({6, 15}, 74), g, b, 1e-5f), "add_layer_norm",
+                     "[6, 16]", "[6, 15]");
+  EXPECT_HFCPP_ERROR(ops::add_layer_norm(x, r, test::random_tensor({15}, 75), b, 1e-5f), "layer_norm", "gamma");
+}
+
 TEST(LayerNorm, BadGammaShapeNamesArgument) {
   const Tensor x = test::random_tensor({2, 8}, 1);
   EXPECT_HFCPP_ERROR(ops::layer_norm(x, test::random_tensor({7}, 2), Tensor(), 1e-5f), "layer_norm", "gamma", "[8]",

@@ -24,6 +24,8 @@ Tensor scale(const Tensor& x, float factor);                // CUDA: yes
 Tensor softmax(const Tensor& x);                            // over the last dim. CUDA: yes
 Tensor sigmoid(const Tensor& x);
 Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps);  // last dim. CUDA: yes
+// layer_norm(x + residual), x and residual of one shape: one pass on CPU; CUDA: add, then layer_norm.
+Tensor add_layer_norm(const Tensor& x, const Tensor& residual, const Tensor& gamma, const Tensor& beta, float eps);
 
 // ---- indexing ---------------------------------------------------------------------------------------------------
 // ids: I32 or I64 [...], table: [vocab, hidden] -> [..., hidden]. Out-of-range ids throw naming the id.
