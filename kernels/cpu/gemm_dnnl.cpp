@@ -163,6 +163,10 @@ class DnnlPackedLinear final : public PackedLinear {
                scratch > 0 ? thread_scratch(scratch) : nullptr);
   }
 
+  const float* nk_rows() const override {
+    return rows_nk_ ? static_cast<const float*>(packed_.get_data_handle()) : nullptr;
+  }
+
   std::string implementation(int64_t M, Act act) const override {
     if (M == 1 && rows_nk_) return "gemv (hfcpp, [N, K] rows)";
     const auto e = entry(M, act);

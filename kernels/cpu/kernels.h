@@ -86,6 +86,8 @@ class PackedLinear {
   virtual void forward(const float* x, float* y, int64_t M, Act act) const = 0;
   // The oneDNN implementation used for this M (e.g. "brg:avx512_core"), creating the primitive if needed.
   virtual std::string implementation(int64_t M, Act act) const = 0;
+  // The float32 weights as [N, K] row-major when that is how they are stored (null for blocked or reduced layouts).
+  virtual const float* nk_rows() const { return nullptr; }
 };
 // w [N, K] row-major (nn.Linear layout), or with w_is_kn [K, N] row-major (transformers' Conv1D, read in place
 // without a transposed copy); bias [N] or null. Both are copied; the caller may free them.

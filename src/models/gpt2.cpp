@@ -96,6 +96,13 @@ class GPT2Transformer {
   KvCache make_cache(int64_t batch, int64_t capacity) const {
     return KvCache(config_.n_layer, batch, capacity, config_.n_embd, device_);
   }
+  // With tied embeddings the LM head's packed rows are wte itself: looking tokens up there instead of in the
+  // checkpoint's mmap keeps the embedding's 154 MB of file pages (dropped after packing) from being mapped again.
+  void share_wte(const Tensor& rows) {
+    if (rows.defined() && rows.shape() == wte_.weight.shape() && rows.dtype() == wte_.weight.dtype() &&
+        rows.device() == wte_.weight.device())
+      wte_.weight = rows;
+  }
   const GPT2Config& config() const { return config_; }
 
  private:
@@ -125,7 +132,9 @@ class GPT2LMHeadModel final : public CausalLMBase {
  public:
   explicit GPT2LMHeadModel(const ModelContext& ctx)
       : CausalLMBase(ctx), lm_head_(load_lm_head(ctx)),
-        transformer_(transformer_weights(ctx), GPT2Config::from(ctx.config)) {}
+        transformer_(transformer_weights(ctx), GPT2Config::from(ctx.config)) {
+    if (transformer_.config().tie_word_embeddings) transformer_.share_wte(lm_head_.prepared.weight_rows());
+  }
   KvCache make_cache(int64_t batch, int64_t capacity) const override {
     return transformer_.make_cache(batch, capacity);
   }

@@ -131,6 +131,13 @@ Tensor PreparedLinear::forward(const Tensor& x, Activation post) const {
 }
 
 int64_t PreparedLinear::in_features() const { return impl_ ? impl_->in : 0; }
+
+Tensor PreparedLinear::weight_rows() const {
+  if (!impl_ || !impl_->packed || impl_->compute != LinearCompute::Float32) return Tensor();
+  const float* rows = impl_->packed->nk_rows();
+  if (rows == nullptr) return Tensor();
+  return Tensor::borrow(rows, Shape{impl_->out, impl_->in}, DType::F32, impl_);  // impl_ keeps the rows alive
+}
 int64_t PreparedLinear::out_features() const { return impl_ ? impl_->out : 0; }
 LinearCompute PreparedLinear::compute() const { return impl_ ? impl_->compute : LinearCompute::Float32; }
 

@@ -65,6 +65,10 @@ class PreparedLinear {
   int64_t in_features() const;
   int64_t out_features() const;
   LinearCompute compute() const;
+  // The float32 weight [out, in] exactly as this linear stores it for compute, sharing its memory (no copy), or an
+  // undefined Tensor when the stored layout is another (blocked, bfloat16/int8, CUDA). A tied LM head lends its rows
+  // to the token embedding this way, so the checkpoint's copy is not read again after packing.
+  Tensor weight_rows() const;
   bool defined() const { return impl_ != nullptr; }
   struct Impl;
 
