@@ -1,5 +1,8 @@
 // The hfcpp command-line tool: `hfcpp run <task> --model DIR [options] TEXT...` prints what Python's
 // transformers.pipeline(task, model)(inputs, **kwargs) returns, as json.dumps prints it.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -251,7 +254,22 @@ int run(const Args& a) {
 
 }  // namespace
 
+namespace {
+
+// libgomp reads OMP_WAIT_POLICY once, when the program starts, and its default lets idle threads spin: GPT-2
+// decoding at 2 threads ran at 18 instead of 48 tokens/s on a 2-core VM (docs/performance.md). When the user has
+// not chosen a policy, the CLI restarts itself once with OMP_WAIT_POLICY=passive; if that fails it runs as it is.
+void restart_with_passive_omp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("HFCPP_KEEP_OMP_DEFAULTS") != nullptr) return;
+  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  execv("/proc/self/exe", argv);  // returns only on failure
+  unsetenv("OMP_WAIT_POLICY");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  restart_with_passive_omp_wait(argv);
   try {
     // Tokenizer commands have their own options (src/cli/tokenize_command.cpp).
     if (argc >= 2 && std::strcmp(argv[1], "tokenize") == 0) return hfcpp::cli::tokenize_command(argc - 1, argv + 1);
