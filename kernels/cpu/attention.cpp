@@ -1,6 +1,7 @@
 // Multi-head scaled dot-product attention over [B, S, H*D] projections read in place through their strides.
 // Work is split over (batch, head, block of queries); each task computes its scores block with two
 // single-threaded oneDNN SGEMMs (scores = Q K^T, out = P V) on strided operands, no transposed copies.
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
@@ -85,6 +86,9 @@ void attention(const AttentionArgs& a) {
   }
 #pragma omp parallel if (tasks > 1)
   {
+    // Each task's SGEMMs are single-threaded: oneDNN would otherwise open a nested OpenMP team inside this region,
+    // and libgomp creates (and destroys) a thread for every nested team — thousands per second while decoding.
+    omp_set_num_threads(1);
     std::vector<float> scores(static_cast<size_t>(std::min(kQueryBlock, a.Sq) * a.Sk));
     std::vector<float> madd(a.mask ? static_cast<size_t>(a.Sk) : 0);
     int64_t madd_batch = -1;

@@ -1,6 +1,7 @@
 // Causal multi-head attention of new queries over a KV cache (decoder self-attention), with left-padding masks and
 // optional ALiBi biases. Work is split over (batch, head, block of queries); each block computes Q K^T over the keys
 // it may see and P V with single-threaded oneDNN SGEMMs on the strided operands.
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
@@ -60,6 +61,9 @@ void attention_causal(const CausalAttentionArgs& a) {
   const int64_t macs = a.B * a.H * a.Sq * a.Sk * a.D;
 #pragma omp parallel if (tasks > 1 && macs >= (int64_t{1} << 18))
   {
+    // Each task's SGEMMs are single-threaded: oneDNN would otherwise open a nested OpenMP team inside this region,
+    // and libgomp creates (and destroys) a thread for every nested team — thousands per second while decoding.
+    omp_set_num_threads(1);
     std::vector<float> scores(static_cast<size_t>(std::min(kQueryBlock, a.Sq) * a.Sk));
     std::vector<char> allowed(static_cast<size_t>(a.Sk));
     std::vector<float> pos(static_cast<size_t>(a.Sk));
