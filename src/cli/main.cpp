@@ -256,9 +256,9 @@ int run(const Args& a) {
 
 namespace {
 
-// libgomp reads OMP_WAIT_POLICY once, when the program starts, and its default lets idle threads spin: GPT-2
-// decoding at 2 threads ran at 18 instead of 48 tokens/s on a 2-core VM (docs/performance.md). When the user has
-// not chosen a policy, the CLI restarts itself once with OMP_WAIT_POLICY=passive; if that fails it runs as it is.
+// libgomp reads OMP_WAIT_POLICY once, when the program starts, and its default lets idle threads spin, which on
+// shared cores slows every 2-thread run (docs/performance.md, "Notes for benchmarking"). When the user has not
+// chosen a policy, the CLI restarts itself once with OMP_WAIT_POLICY=passive; if that fails it runs as it is.
 void restart_with_passive_omp_wait(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("HFCPP_KEEP_OMP_DEFAULTS") != nullptr) return;
   if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
