@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Side-by-side GPT-2 decoding: hfcpp vs transformers' generate() (PyTorch) vs llama.cpp (llama-cpp-python, GGUF f32).
+"""Side-by-side GPT-2 decoding: hfcpp vs transformers' generate() (PyTorch) vs llama.cpp (llama-cpp-python, GGUF).
 
 Builds GPT-2 124M with random weights (seeded) of the real gpt2 configuration (../shared/models) into
-benchmarks/.models/gpt2-random, converts the same weights to GGUF f32 (benchmarks/make_gguf.py, needs `gguf`), then
-runs every engine on the same 32 prompt ids: greedy, 128 new tokens, batch 1, with 1 and 2 threads. Each engine
-runs in its own process (own thread pool, own peak RSS); hfcpp and llama.cpp alternate for --rounds processes.
+benchmarks/.models/gpt2-random, converts the same weights to GGUF f32, f16 and q8_0 (benchmarks/make_gguf.py, needs
+`gguf`), then runs every engine on the same 32 prompt ids: greedy, 128 new tokens, batch 1, with 1 and 2 threads,
+for each compute type of --dtypes against its llama.cpp counterpart: hfcpp float32 / llama.cpp f32 (and
+transformers float32), hfcpp bfloat16 / llama.cpp f16, hfcpp int8 / llama.cpp q8_0. Each engine runs in its own
+process (own thread pool, own peak RSS); hfcpp and llama.cpp alternate for --rounds processes.
 Printed (markdown):
   - decode tokens/s (the steps after the first token; median and best of all generations) and ratios hfcpp / peer;
   - whether the greedy tokens agree (first index where they differ);
@@ -33,7 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "models"
 TOKENIZER_DIR = SHARED / "tokenizers" / "gpt2"  # real gpt2 config.json, vocab.json, merges.txt
 MODEL_DIR = ROOT / "benchmarks" / ".models" / "gpt2-random"
-GGUF_PATH = MODEL_DIR / "model-f32.gguf"
+# hfcpp dtype -> the llama.cpp type of the same width (GGUF matrices; make_gguf.py --type)
+LLAMA_TYPE = {"float32": "f32", "bfloat16": "f16", "int8": "q8_0"}
+WEIGHT_BYTES = {"float32": 4, "bfloat16": 2, "int8": 1}
 CONTEXTS = (128, 256, 512, 1024)
 STEPS = 8  # single-token steps timed at each context
 
@@ -51,12 +55,36 @@ def build_model():
             shutil.copy(TOKENIZER_DIR / name, MODEL_DIR / name)
 
 
-def build_gguf(python):
-    if GGUF_PATH.exists():
+def gguf_path(llama_type):
+    return MODEL_DIR / f"model-{llama_type}.gguf"
+
+
+def build_gguf(python, llama_type):
+    path = gguf_path(llama_type)
+    if path.exists():
         return True
     script = ROOT / "benchmarks" / "make_gguf.py"
-    done = subprocess.run([python, str(script), str(MODEL_DIR), str(TOKENIZER_DIR), str(GGUF_PATH)])
-    return done.returncode == 0 and GGUF_PATH.exists()
+    done = subprocess.run([python, str(script), str(MODEL_DIR), str(TOKENIZER_DIR), str(path), "--type", llama_type])
+    return done.returncode == 0 and path.exists()
+
+
+def weights_mb(dtype):
+    """The checkpoint's weights in hfcpp's storage for `dtype`: the blocks' linear weights and the (tied) LM head in
+    the compute type, everything else (embeddings of positions, LayerNorms, biases) float32."""
+    header = MODEL_DIR / "model.safetensors"
+    with open(header, "rb") as f:
+        size = int.from_bytes(f.read(8), "little")
+        meta = json.loads(f.read(size))
+    total = 0
+    for name, info in meta.items():
+        if name == "__metadata__":
+            continue
+        count = 1
+        for d in info["shape"]:
+            count *= d
+        reduced = name.endswith("wte.weight") or (len(info["shape"]) == 2 and ".h." in "." + name)
+        total += count * (WEIGHT_BYTES[dtype] if reduced else 4)
+    return total / (1 << 20)
 
 
 def prompt_ids(n=32, vocab=50257):
@@ -111,11 +139,10 @@ def worker_transformers(ids, threads, new, repeat, contexts):
             "torch": torch.__version__}
 
 
-def worker_llama(ids, threads, new, repeat, contexts):
-    import ctypes
+def worker_llama(ids, threads, new, repeat, contexts, llama_type):
     import numpy as np
     import llama_cpp
-    llm = llama_cpp.Llama(model_path=str(GGUF_PATH), n_ctx=max(CONTEXTS + (len(ids) + new,)), n_threads=threads,
+    llm = llama_cpp.Llama(model_path=str(gguf_path(llama_type)), n_ctx=max(CONTEXTS + (len(ids) + new,)), n_threads=threads,
                           n_threads_batch=threads, n_batch=512, verbose=False)
     n_vocab = llm.n_vocab()
 
@@ -156,10 +183,10 @@ def worker_llama(ids, threads, new, repeat, contexts):
 
 # ---- driver --------------------------------------------------------------------------------------------------------
 
-def run_worker(python, engine, ids, threads, new, repeat, contexts):
+def run_worker(python, engine, ids, threads, new, repeat, contexts, llama_type="f32"):
     cmd = [python, str(Path(__file__).resolve()), "--worker", engine, "--ids", ",".join(map(str, ids)),
            "--threads", str(threads), "--new", str(new), "--repeat", str(repeat), "--contexts",
-           ",".join(map(str, contexts))]
+           ",".join(map(str, contexts)), "--llama-type", llama_type]
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
@@ -168,11 +195,11 @@ def run_worker(python, engine, ids, threads, new, repeat, contexts):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_hfcpp(build_dir, ids, threads, new, repeat, contexts):
+def run_hfcpp(build_dir, ids, threads, new, repeat, contexts, dtype):
     exe = build_dir / "benchmarks" / "generate_bench"
     cmd = [str(exe), "--model", str(MODEL_DIR), "--ids", ",".join(map(str, ids)), "--threads", str(threads),
            "--new", str(new), "--repeat", str(repeat), "--contexts", ",".join(map(str, contexts)), "--steps",
-           str(STEPS)]
+           str(STEPS), "--dtype", dtype]
     env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "passive")}
     return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout.splitlines()[-1])
 
@@ -205,39 +232,48 @@ def main():
     parser.add_argument("--build-dir", default=str(ROOT / "build"))
     parser.add_argument("--llama-python", default=sys.executable, help="interpreter that has llama_cpp and gguf")
     parser.add_argument("--threads-list", default="1,2")
+    parser.add_argument("--dtypes", default="float32,bfloat16,int8", help="hfcpp compute types to run")
     parser.add_argument("--new", type=int, default=128)
     parser.add_argument("--repeat", type=int, default=3, help="generations per engine process")
     parser.add_argument("--rounds", type=int, default=3,
                         help="hfcpp and llama.cpp processes per thread count, interleaved (transformers: one)")
     parser.add_argument("--contexts", default=",".join(map(str, CONTEXTS)), help=argparse.SUPPRESS)
     parser.add_argument("--worker", choices=("transformers", "llama"), help=argparse.SUPPRESS)
+    parser.add_argument("--llama-type", default="f32", help=argparse.SUPPRESS)
     parser.add_argument("--ids", help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
         ids = [int(x) for x in args.ids.split(",")]
-        work = worker_transformers if args.worker == "transformers" else worker_llama
         contexts = tuple(int(c) for c in args.contexts.split(",") if c)
-        print(json.dumps(work(ids, args.threads, args.new, args.repeat, contexts)))
+        if args.worker == "transformers":
+            result = worker_transformers(ids, args.threads, args.new, args.repeat, contexts)
+        else:
+            result = worker_llama(ids, args.threads, args.new, args.repeat, contexts, args.llama_type)
+        print(json.dumps(result))
         return 0
 
     build_model()
-    have_llama = build_gguf(args.llama_python)
+    dtypes = [d for d in args.dtypes.split(",") if d]
+    have_llama = {d: build_gguf(args.llama_python, LLAMA_TYPE[d]) for d in dtypes}
     ids = prompt_ids()
-    weights_mb = (MODEL_DIR / "model.safetensors").stat().st_size / (1 << 20)
-    rows = []
-    for threads in (int(t) for t in args.threads_list.split(",")):
-        # Interleaved rounds so that load from other processes hits both engines alike; the context sweep and
-        # the RSS reading come from the first round.
-        hf = run_worker(sys.executable, "transformers", ids, threads, args.new, args.repeat, CONTEXTS)
-        ours, llama = [], []
-        for r in range(args.rounds):
-            contexts = CONTEXTS if r == 0 else ()
-            ours.append(run_hfcpp(Path(args.build_dir), ids, threads, args.new, args.repeat, contexts))
-            if have_llama:
-                llama.append(run_worker(args.llama_python, "llama", ids, threads, args.new, args.repeat, contexts))
-        rows.append((threads, hf, merge_runs(ours), merge_runs([x for x in llama if x]) if llama else None))
+    rows = []  # (dtype, threads, transformers, hfcpp, llama)
+    for dtype in dtypes:
+        for threads in (int(t) for t in args.threads_list.split(",")):
+            hf = (run_worker(sys.executable, "transformers", ids, threads, args.new, args.repeat, CONTEXTS)
+                  if dtype == "float32" else None)
+            ours, llama = [], []
+            # Interleaved rounds so that load from other processes hits both engines alike; the context sweep and
+            # the RSS reading come from the first round.
+            for r in range(args.rounds):
+                contexts = CONTEXTS if r == 0 else ()
+                ours.append(run_hfcpp(Path(args.build_dir), ids, threads, args.new, args.repeat, contexts, dtype))
+                if have_llama[dtype]:
+                    llama.append(run_worker(args.llama_python, "llama", ids, threads, args.new, args.repeat, contexts,
+                                            LLAMA_TYPE[dtype]))
+            llama = [x for x in llama if x]
+            rows.append((dtype, threads, hf, merge_runs(ours), merge_runs(llama) if llama else None))
 
     def rate(r):
         return r["decode_tokens_per_s"] if r else None
@@ -248,46 +284,56 @@ def main():
     def ratio(a, b, of=rate):
         return f"{of(a) / of(b):.2f}x" if a and b else "n/a"
 
-    hf0, llama0 = rows[0][1], rows[0][3]
-    print(f"GPT-2 124M (real gpt2 config, random weights seed 0), fp32, batch 1, {len(ids)}-token prompt, "
+    hf0 = next((r[2] for r in rows if r[2]), None)
+    llama0 = next((r[4] for r in rows if r[4]), None)
+    print(f"GPT-2 124M (real gpt2 config, random weights seed 0), batch 1, {len(ids)}-token prompt, "
           f"{args.new} new tokens greedy; decode tokens/s = steps after the first token, median (and best) of "
           f"{args.rounds} x {args.repeat} generations for hfcpp and llama.cpp, {args.repeat} for transformers")
-    print(f"peers: transformers {hf0['version'] if hf0 else '?'} / torch {hf0['torch'] if hf0 else '?'} generate(); "
-          f"llama-cpp-python {llama0['version'] if llama0 else 'not available'} (GGUF f32 of the same weights)")
+    print(f"peers: transformers {hf0['version'] if hf0 else '?'} / torch {hf0['torch'] if hf0 else '?'} generate() "
+          f"(float32); llama-cpp-python {llama0['version'] if llama0 else 'not available'} (GGUF of the same weights: "
+          "f32, f16, q8_0)")
     print()
-    print("| threads | hfcpp tok/s | transformers tok/s | llama.cpp f32 tok/s | hfcpp / transformers | "
-          "hfcpp / llama.cpp | best hfcpp / best llama.cpp |")
-    print("|---|---|---|---|---|---|---|")
-    for threads, hf, ours, llama in rows:
-        print(f"| {threads} | {fmt(rate(ours), '.1f')} ({fmt(best(ours), '.1f')}) | {fmt(rate(hf), '.1f')} "
-              f"({fmt(best(hf), '.1f')}) | {fmt(rate(llama), '.1f')} ({fmt(best(llama), '.1f')}) | "
-              f"{ratio(ours, hf)} | {ratio(ours, llama)} | {ratio(ours, llama, best)} |")
+    print("| hfcpp dtype | llama.cpp type | threads | hfcpp tok/s | llama.cpp tok/s | transformers tok/s | "
+          "hfcpp / llama.cpp | best hfcpp / best llama.cpp | hfcpp / transformers |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for dtype, threads, hf, ours, llama in rows:
+        print(f"| {dtype} | {LLAMA_TYPE[dtype]} | {threads} | {fmt(rate(ours), '.1f')} ({fmt(best(ours), '.1f')}) | "
+              f"{fmt(rate(llama), '.1f')} ({fmt(best(llama), '.1f')}) | "
+              f"{fmt(rate(hf), '.1f')}{f' ({best(hf):.1f})' if hf else ''} | {ratio(ours, llama)} | "
+              f"{ratio(ours, llama, best)} | {ratio(ours, hf)} |")
     print()
-    print("Greedy tokens (128 new):")
-    for threads, hf, ours, llama in rows:
-        print(f"- {threads} thread(s): hfcpp vs transformers {agreement(ours['tokens'], hf and hf['tokens'])}; "
-              f"hfcpp vs llama.cpp {agreement(ours['tokens'], llama and llama['tokens'])}")
+    print(f"Greedy tokens ({args.new} new):")
+    f32_tokens = {t: o["tokens"] for d, t, _, o, _ in rows if d == "float32"}
+    for dtype, threads, hf, ours, llama in rows:
+        parts = []
+        if hf:
+            parts.append(f"vs transformers {agreement(ours['tokens'], hf['tokens'])}")
+        parts.append(f"vs llama.cpp {LLAMA_TYPE[dtype]} {agreement(ours['tokens'], llama and llama['tokens'])}")
+        if dtype != "float32" and threads in f32_tokens:
+            parts.append(f"vs hfcpp float32 {agreement(ours['tokens'], f32_tokens[threads])}")
+        print(f"- hfcpp {dtype}, {threads} thread(s): " + "; ".join(parts))
     print()
     print(f"ms per token at context C (prefill C-{STEPS}, median of {STEPS} single-token steps):")
     print()
-    print("| threads | engine | " + " | ".join(f"C={c}" for c in CONTEXTS) + " |")
-    print("|---|---|" + "---|" * len(CONTEXTS))
-    for threads, hf, ours, llama in rows:
-        for name, r in (("hfcpp", ours), ("transformers", hf), ("llama.cpp", llama)):
+    print("| hfcpp dtype | threads | engine | " + " | ".join(f"C={c}" for c in CONTEXTS) + " |")
+    print("|---|---|---|" + "---|" * len(CONTEXTS))
+    for dtype, threads, hf, ours, llama in rows:
+        for name, r in (("hfcpp", ours), ("transformers", hf), (f"llama.cpp {LLAMA_TYPE[dtype]}", llama)):
             if r:
-                print(f"| {threads} | {name} | " + " | ".join(fmt(r["ms_per_token_at"][str(c)]) for c in CONTEXTS) +
-                      " |")
+                print(f"| {dtype} | {threads} | {name} | " +
+                      " | ".join(fmt(r["ms_per_token_at"][str(c)]) for c in CONTEXTS) + " |")
     print()
-    print("Peak RSS (MB) after load + one generation; weights = model.safetensors "
-          f"({weights_mb:.0f} MB); hfcpp's KV cache for {len(ids)} + {args.new} positions:")
+    print("Peak RSS (MB) after load + one generation; weights = the checkpoint's tensors as hfcpp stores them for "
+          f"the dtype (blocks' linears and the tied LM head in it, the rest float32); hfcpp's float32 KV cache for "
+          f"{len(ids)} + {args.new} positions:")
     print()
-    print("| threads | hfcpp peak RSS | weights + KV | hfcpp / (weights + KV) | transformers peak RSS | "
+    print("| hfcpp dtype | threads | hfcpp peak RSS | weights + KV | hfcpp / (weights + KV) | transformers peak RSS | "
           "llama.cpp peak RSS |")
-    print("|---|---|---|---|---|---|")
-    for threads, hf, ours, llama in rows:
+    print("|---|---|---|---|---|---|---|")
+    for dtype, threads, hf, ours, llama in rows:
         # the context sweep runs after the RSS reading, so the KV cache here is the generation's
-        budget = weights_mb + ours["kv_cache_mb"]
-        print(f"| {threads} | {ours['peak_rss_mb']:.0f} | {budget:.0f} | {ours['peak_rss_mb'] / budget:.2f} | "
+        budget = weights_mb(dtype) + ours["kv_cache_mb"]
+        print(f"| {dtype} | {threads} | {ours['peak_rss_mb']:.0f} | {budget:.0f} | {ours['peak_rss_mb'] / budget:.2f} | "
               f"{fmt(hf and hf['peak_rss_mb'], '.0f')} | {fmt(llama and llama['peak_rss_mb'], '.0f')} |")
     return 0
 

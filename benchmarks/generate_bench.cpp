@@ -5,7 +5,7 @@
 //  - with --contexts: per-token time at each context length C (prefill C - steps positions, then time `steps` single
 //    -token forward() calls; the median). Flat numbers mean the KV cache works: only attention grows with C.
 //   generate_bench --model DIR [--prompt 32 | --ids 1,2,3] [--new 128] [--batch 1] [--threads 1] [--repeat 3]
-//                  [--contexts 128,256,512,1024] [--steps 8]
+//                  [--contexts 128,256,512,1024] [--steps 8] [--dtype float32|bfloat16|int8|auto]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -61,7 +61,7 @@ double ms_per_token_at(const hfcpp::CausalLM& model, int64_t context, int64_t st
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model_dir, ids_arg, contexts_arg;
+  std::string model_dir, ids_arg, contexts_arg, dtype = "float32";
   int prompt = 32, new_tokens = 128, batch = 1, threads = 1, repeat = 3, steps = 8;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string arg = argv[i];
@@ -74,17 +74,20 @@ int main(int argc, char** argv) {
     else if (arg == "--repeat") repeat = std::max(1, std::stoi(argv[i + 1]));
     else if (arg == "--contexts") contexts_arg = argv[i + 1];
     else if (arg == "--steps") steps = std::max(1, std::stoi(argv[i + 1]));
+    else if (arg == "--dtype") dtype = argv[i + 1];
   }
   if (model_dir.empty()) {
     std::cerr << "usage: generate_bench --model DIR [--prompt N | --ids 1,2,3] [--new N] [--batch B] [--threads T] "
-                 "[--repeat R] [--contexts 128,256,512,1024] [--steps 8]\n";
+                 "[--repeat R] [--contexts 128,256,512,1024] [--steps 8] [--dtype D]\n";
     return 1;
   }
   try {
     const double rss_start_mb = peak_rss_mb();
     hfcpp::set_num_threads(threads);
     const auto load_start = Clock::now();
-    const auto model = hfcpp::load_causal_lm(model_dir);
+    hfcpp::LoadOptions options;
+    options.dtype = dtype;
+    const auto model = hfcpp::load_causal_lm(model_dir, options);
     const double load_ms = ms_since(load_start);
     std::vector<std::vector<int64_t>> prompts(batch);
     const std::vector<int64_t> given = parse_list(ids_arg);
@@ -127,7 +130,8 @@ int main(int argc, char** argv) {
     const hfcpp::KvCache sizing = model->make_cache(batch, prompt_len + new_tokens);  // what generate() allocated
     const double kv_mb = 2.0 * sizing.num_layers() * batch * sizing.capacity() * sizing.kv_dim() * 4 / (1 << 20);
 
-    std::cout << "{\"model\": \"" << model->architecture() << "\", \"threads\": " << hfcpp::num_threads()
+    std::cout << "{\"model\": \"" << model->architecture() << "\", \"compute_type\": \"" << model->compute_type()
+              << "\", \"threads\": " << hfcpp::num_threads()
               << ", \"batch\": " << batch << ", \"prompt\": " << prompt_len << ", \"new\": " << new_tokens
               << ", \"load_ms\": " << load_ms << ", \"prefill_ms\": " << median(prefill)
               << ", \"decode_tokens_per_s\": " << median(rates) << ", \"decode_tokens_per_s_runs\": [";

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes a GPT-2 safetensors checkpoint (transformers' GPT2LMHeadModel layout) as a GGUF file for llama.cpp.
 
-The tensors are the checkpoint's own values, in float32 (or float16 with --f16): same weights, so llama.cpp and hfcpp
-can be compared on identical models. Tensor names and metadata follow llama.cpp's "gpt2" architecture:
+The tensors are the checkpoint's own values: matrices in float32, float16 or q8_0 (--type), everything else float32;
+the same weights, so llama.cpp and hfcpp can be compared on identical models. Tensor names and metadata follow llama.cpp's "gpt2" architecture:
 
     token_embd, position_embd, output_norm, blk.N.{attn_norm, attn_qkv, attn_output, ffn_norm, ffn_up, ffn_down}
 
@@ -11,7 +11,7 @@ head is tied: llama.cpp reuses token_embd when no `output` tensor is present. Th
 come from a GPT-2 tokenizer directory (vocab.json + merges.txt); llama.cpp needs them to load the file, the benchmark
 itself feeds token ids.
 
-    python3 benchmarks/make_gguf.py MODEL_DIR TOKENIZER_DIR OUT.gguf [--f16]
+    python3 benchmarks/make_gguf.py MODEL_DIR TOKENIZER_DIR OUT.gguf [--type f32|f16|q8_0]
 
 Needs the `gguf` package from PyPI (pip install gguf), numpy and safetensors.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 
-def convert(model_dir: Path, tokenizer_dir: Path, out: Path, f16: bool = False) -> None:
+def convert(model_dir: Path, tokenizer_dir: Path, out: Path, matrix_type: str = "f32") -> None:
     import gguf
     from safetensors.numpy import load_file
 
@@ -46,7 +46,9 @@ def convert(model_dir: Path, tokenizer_dir: Path, out: Path, f16: bool = False) 
     writer.add_feed_forward_length(n_inner)
     writer.add_head_count(config.get("n_head", 12))
     writer.add_layer_norm_eps(config.get("layer_norm_epsilon", 1e-5))
-    writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.ALL_F32)
+    file_types = {"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16,
+                  "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}
+    writer.add_file_type(file_types[matrix_type])
 
     vocab = json.loads((tokenizer_dir / "vocab.json").read_text(encoding="utf-8"))
     n_vocab = config.get("vocab_size", 50257)
@@ -68,7 +70,11 @@ def convert(model_dir: Path, tokenizer_dir: Path, out: Path, f16: bool = False) 
     writer.add_add_bos_token(False)
 
     def add(name, array, matrix=False):
-        array = np.ascontiguousarray(array, dtype=np.float16 if (f16 and matrix) else np.float32)
+        if matrix and matrix_type == "q8_0":  # blocks of 32 weights with one f16 scale, as llama-quantize writes
+            q = gguf.quants.quantize(np.ascontiguousarray(array, dtype=np.float32), gguf.GGMLQuantizationType.Q8_0)
+            writer.add_tensor(name, q, raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+            return
+        array = np.ascontiguousarray(array, dtype=np.float16 if (matrix and matrix_type == "f16") else np.float32)
         writer.add_tensor(name, array)
 
     add("token_embd.weight", tensors[prefix + "wte.weight"], matrix=True)
@@ -97,9 +103,10 @@ def main():
     parser.add_argument("model_dir", type=Path)
     parser.add_argument("tokenizer_dir", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--f16", action="store_true", help="matrices in float16 (llama.cpp f16), vectors float32")
+    parser.add_argument("--type", choices=("f32", "f16", "q8_0"), default="f32",
+                        help="the matrices' type (llama.cpp f32, f16 or q8_0); vectors stay float32")
     args = parser.parse_args()
-    convert(args.model_dir, args.tokenizer_dir, args.out, args.f16)
+    convert(args.model_dir, args.tokenizer_dir, args.out, args.type)
 
 
 if __name__ == "__main__":

@@ -163,8 +163,11 @@ class DnnlPackedLinear final : public PackedLinear {
                scratch > 0 ? thread_scratch(scratch) : nullptr);
   }
 
-  const float* nk_rows() const override {
-    return rows_nk_ ? static_cast<const float*>(packed_.get_data_handle()) : nullptr;
+  bool has_weight_rows() const override { return rows_nk_; }
+  bool weight_row(int64_t n, float* out) const override {
+    if (!rows_nk_ || n < 0 || n >= N_) return false;
+    std::memcpy(out, static_cast<const float*>(packed_.get_data_handle()) + n * K_, sizeof(float) * K_);
+    return true;
   }
 
   std::string implementation(int64_t M, Act act) const override {

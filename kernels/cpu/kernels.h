@@ -86,8 +86,14 @@ class PackedLinear {
   virtual void forward(const float* x, float* y, int64_t M, Act act) const = 0;
   // The oneDNN implementation used for this M (e.g. "brg:avx512_core"), creating the primitive if needed.
   virtual std::string implementation(int64_t M, Act act) const = 0;
-  // The float32 weights as [N, K] row-major when that is how they are stored (null for blocked or reduced layouts).
-  virtual const float* nk_rows() const { return nullptr; }
+  // Whether the weights are stored as [N, K] rows (float32 or reduced), so weight_row() works.
+  virtual bool has_weight_rows() const { return false; }
+  // Writes weight row n (float32, dequantized if stored reduced) to out[0, K) and returns true, or returns false
+  // when the stored layout has no cheap row access (oneDNN's blocked layouts) or n is out of range.
+  virtual bool weight_row(int64_t n, float* out) const {
+    (void)n, (void)out;
+    return false;
+  }
 };
 // w [N, K] row-major (nn.Linear layout), or with w_is_kn [K, N] row-major (transformers' Conv1D, read in place
 // without a transposed copy); bias [N] or null. Both are copied; the caller may free them.

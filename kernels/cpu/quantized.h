@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "kernels/cpu/kernels.h"
@@ -48,5 +49,16 @@ std::shared_ptr<const PackedLinear> pack_linear_int8(const float* w, const float
                                                      int qmax);
 // Requires bf16_matmul_native(); weights stored as bfloat16, inputs converted to bfloat16 per call, f32 output.
 std::shared_ptr<const PackedLinear> pack_linear_bf16(const float* w, const float* bias, int64_t N, int64_t K);
+
+// ---- weight_only_linear.cpp: weights stored reduced, float32 math (the decoder form; see the file's comment) -------
+enum class WeightStorage {
+  Int8,      // symmetric per output channel, qmax 127: w ~ scale[n] * q[n, k]
+  BFloat16,  // round to nearest even
+};
+// w [N, K] row-major float32, bias [N] or null; both copied. rows_done(n0, n1) is called after rows [n0, n1) of w
+// have been converted (in order), so a caller may drop the source's pages as it goes; may be empty.
+std::shared_ptr<const PackedLinear> pack_linear_weight_only(
+    const float* w, const float* bias, int64_t N, int64_t K, WeightStorage storage,
+    const std::function<void(int64_t n0, int64_t n1)>& rows_done = nullptr);
 
 }  // namespace hfcpp::kernels::cpu

@@ -20,15 +20,34 @@ struct CausalSelfAttention {
 };
 
 // Logits = hidden * weight^T with weight [vocab, hidden]: the token embeddings when the head is tied, or the
-// checkpoint's lm_head.weight. Prepared once as a float32 linear (packed weights, huge pages; one decoded row runs
-// the GEMV path): the head is the largest matrix a decode step reads. PreparedLinear hands the checkpoint's pages
-// back, so the packed copy replaces them in memory; the embedding lookup re-reads only the rows it needs. Models
-// prepare it before their blocks, so the moment both copies exist is not the load's peak.
+// checkpoint's lm_head.weight. Prepared once (float32: packed [N, K] rows on huge pages, one decoded row runs the
+// GEMV path; with int8/bfloat16 weight-only linears, in their type: lm_head_compute): the head is the largest matrix
+// a decode step reads. PreparedLinear hands the checkpoint's pages back, so the prepared copy replaces them in
+// memory, and a tied token embedding looks its rows up there (PreparedLinear::lookup_rows). Models prepare it
+// before their blocks, so the moment both copies exist is not the load's peak.
 struct LmHead {
   ops::PreparedLinear prepared;
-  static LmHead prepare(const Tensor& weight) { return LmHead{ops::PreparedLinear::prepare(weight, Tensor())}; }
+  // `scope`: the loader the weight came from (its weight-only setting picks the compute type).
+  static LmHead prepare(const WeightLoader& scope, const Tensor& weight) {
+    return LmHead{ops::PreparedLinear::prepare(weight, Tensor(), lm_head_compute(scope))};
+  }
   // hidden [..., hidden] -> logits [..., vocab]; all rows in one GEMM so the weight is read once per call
   Tensor operator()(const Tensor& hidden) const { return prepared.forward(hidden); }
+};
+
+// A decoder's token embedding, which a tied LM head may serve: after tie(head), rows are looked up in the head's
+// prepared weights (float32 rows, or dequantized int8/bfloat16 ones, as the logits use them) instead of the
+// checkpoint's table, whose pages the head's preparation dropped. Without tie(), or when the head's layout has no
+// row access (CUDA, oneDNN blocked), the table is used.
+struct TokenEmbedding {
+  Embedding table;  // [vocab, hidden]
+  ops::PreparedLinear head;
+  void tie(const ops::PreparedLinear& lm_head) {
+    if (lm_head.has_row_lookup() && lm_head.out_features() == table.weight.dim(0) &&
+        lm_head.in_features() == table.weight.dim(1))
+      head = lm_head;
+  }
+  Tensor operator()(const Tensor& ids) const { return head.defined() ? head.lookup_rows(ids) : table(ids); }
 };
 
 // ALiBi slopes exactly as transformers' BLOOM builds them (modeling_bloom._get_alibi_slopes), including head counts

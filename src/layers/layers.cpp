@@ -36,16 +36,24 @@ bool in_repeated_block(const std::string& prefix) {
   return false;
 }
 
-ops::LinearCompute block_compute(const WeightLoader& scope) {
-  if (!in_repeated_block(scope.full_name(""))) return ops::LinearCompute::Float32;
+ops::LinearCompute reduced_compute(const WeightLoader& scope) {
+  const bool weight_only = scope.weight_only_linears();
   switch (scope.linear_dtype()) {
-    case DType::I8: return ops::LinearCompute::Int8;
-    case DType::BF16: return ops::LinearCompute::BFloat16;
+    case DType::I8: return weight_only ? ops::LinearCompute::Int8WeightOnly : ops::LinearCompute::Int8;
+    case DType::BF16: return weight_only ? ops::LinearCompute::BFloat16WeightOnly : ops::LinearCompute::BFloat16;
     default: return ops::LinearCompute::Float32;
   }
 }
 
+ops::LinearCompute block_compute(const WeightLoader& scope) {
+  return in_repeated_block(scope.full_name("")) ? reduced_compute(scope) : ops::LinearCompute::Float32;
+}
+
 }  // namespace
+
+ops::LinearCompute lm_head_compute(const WeightLoader& scope) {
+  return scope.weight_only_linears() ? reduced_compute(scope) : ops::LinearCompute::Float32;
+}
 
 Linear Linear::load(const WeightLoader& w, int64_t in_features, int64_t out_features, bool bias) {
   Tensor weight = w.get("weight", {out_features, in_features});

@@ -15,6 +15,10 @@ namespace hfcpp::layers {
 // ModuleList index ("encoder.layer.3.", "transformer.h.0.") — computes in the loader's linear_dtype() (bfloat16 or
 // int8 when load_model chose one); every other Linear (pooler, classifier, MLM transform, QA head) stays float32:
 // they are a small share of the work and produce the logits directly.
+// The compute type of a decoder's LM head: the blocks' weight-only type when `scope` has weight-only linears (the
+// head is the largest matrix a decode step reads), else float32.
+ops::LinearCompute lm_head_compute(const WeightLoader& scope);
+
 struct Linear {
   ops::PreparedLinear prepared;
   static Linear load(const WeightLoader& w, int64_t in_features, int64_t out_features, bool bias = true);

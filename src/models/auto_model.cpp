@@ -74,15 +74,16 @@ const ModelEntry& find_entry(const JsonConfig& config, std::optional<Head> head)
 
 // LoadOptions::dtype -> the linear layers' compute type on this device (F32, BF16 or I8), falling back to float32
 // where the device cannot run the requested one (model.h documents the rule; ops::linear_compute_supported asks
-// oneDNN what this CPU runs).
-DType resolve_linear_dtype(const std::string& name, const DeviceSpec& device) {
-  auto if_supported = [&](ops::LinearCompute compute, DType dtype) {
-    return ops::linear_compute_supported(compute, device) ? dtype : DType::F32;
+// oneDNN what this CPU runs). Decoders on CPU run the weight-only forms, which every CPU runs.
+DType resolve_linear_dtype(const std::string& name, const DeviceSpec& device, bool weight_only) {
+  auto if_supported = [&](ops::LinearCompute compute, ops::LinearCompute weight_only_compute, DType dtype) {
+    return ops::linear_compute_supported(weight_only ? weight_only_compute : compute, device) ? dtype : DType::F32;
   };
+  using LC = ops::LinearCompute;
   if (name == "float32") return DType::F32;
-  if (name == "bfloat16") return if_supported(ops::LinearCompute::BFloat16, DType::BF16);
-  if (name == "int8") return if_supported(ops::LinearCompute::Int8, DType::I8);
-  if (name == "auto") return if_supported(ops::LinearCompute::BFloat16, DType::BF16);
+  if (name == "bfloat16") return if_supported(LC::BFloat16, LC::BFloat16WeightOnly, DType::BF16);
+  if (name == "int8") return if_supported(LC::Int8, LC::Int8WeightOnly, DType::I8);
+  if (name == "auto") return if_supported(LC::BFloat16, LC::BFloat16WeightOnly, DType::BF16);
   fail("dtype '", name, "' is not supported; use auto, float32, bfloat16 or int8");
 }
 
@@ -95,9 +96,12 @@ std::shared_ptr<const Model> load_model(const std::string& model_dir, std::optio
   const JsonConfig config = JsonConfig::from_file((fs::path(model_dir) / "config.json").string());
   const ModelEntry& entry = find_entry(config, head);
   const DeviceSpec device = parse_device(options.device);
-  const DType linear_dtype = resolve_linear_dtype(options.dtype, device);
+  const bool weight_only = entry.decoder && device.type == Device::CPU;
+  const DType linear_dtype = resolve_linear_dtype(options.dtype, device, weight_only);
   auto checkpoint = std::make_shared<const SafeTensorsCheckpoint>(SafeTensorsCheckpoint::open_dir(model_dir));
-  const WeightLoader weights = WeightLoader(checkpoint, DType::F32, device).with_linear_dtype(linear_dtype);
+  const WeightLoader weights = WeightLoader(checkpoint, DType::F32, device)
+                                   .with_linear_dtype(linear_dtype)
+                                   .with_weight_only_linears(weight_only);
   std::shared_ptr<const Model> model = entry.create(ModelContext{config, weights, entry.architecture, entry.head});
   // The factory made a non-const object; this is its one write after construction, before anyone else sees it.
   std::const_pointer_cast<Model>(model)->compute_type_ = std::string(dtype_name(linear_dtype));

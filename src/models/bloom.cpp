@@ -67,7 +67,7 @@ class BloomTransformer {
  public:
   BloomTransformer(const WeightLoader& w, const BloomConfig& c) : config_(c), device_(w.device()) {
     const Tensor slopes = layers::alibi_slopes(c.n_head).to(w.device());
-    word_embeddings_ = layers::Embedding::load(w.sub("word_embeddings"), c.vocab_size, c.hidden_size);
+    word_embeddings_.table = layers::Embedding::load(w.sub("word_embeddings"), c.vocab_size, c.hidden_size);
     word_embeddings_layernorm_ =
         layers::LayerNorm::load(w.sub("word_embeddings_layernorm"), c.hidden_size, c.layer_norm_epsilon);
     for (int64_t i = 0; i < c.n_layer; ++i) h_.push_back(BloomBlock::load(w.sub("h." + std::to_string(i)), c, slopes));
@@ -96,11 +96,13 @@ class BloomTransformer {
     return KvCache(config_.n_layer, batch, capacity, config_.hidden_size, device_);
   }
   const BloomConfig& config() const { return config_; }
+  // Tied: look tokens up in the LM head's prepared rows (see layers::TokenEmbedding).
+  void tie_word_embeddings(const ops::PreparedLinear& lm_head) { word_embeddings_.tie(lm_head); }
 
  private:
   BloomConfig config_;
   DeviceSpec device_;
-  layers::Embedding word_embeddings_;
+  layers::TokenEmbedding word_embeddings_;
   layers::LayerNorm word_embeddings_layernorm_;
   std::vector<BloomBlock> h_;
   layers::LayerNorm ln_f_;
@@ -117,6 +119,7 @@ WeightLoader transformer_weights(const ModelContext& ctx) {
 layers::LmHead load_lm_head(const ModelContext& ctx) {
   const BloomConfig c = BloomConfig::from(ctx.config);
   return layers::LmHead::prepare(
+      ctx.weights,
       c.tie_word_embeddings ? transformer_weights(ctx).get("word_embeddings.weight", {c.vocab_size, c.hidden_size})
                             : ctx.weights.get("lm_head.weight", {c.vocab_size, c.hidden_size}));
 }
@@ -125,7 +128,9 @@ class BloomForCausalLM final : public CausalLMBase {
  public:
   explicit BloomForCausalLM(const ModelContext& ctx)
       : CausalLMBase(ctx), lm_head_(load_lm_head(ctx)),
-        transformer_(transformer_weights(ctx), BloomConfig::from(ctx.config)) {}
+        transformer_(transformer_weights(ctx), BloomConfig::from(ctx.config)) {
+    if (transformer_.config().tie_word_embeddings) transformer_.tie_word_embeddings(lm_head_.prepared);
+  }
   KvCache make_cache(int64_t batch, int64_t capacity) const override {
     return transformer_.make_cache(batch, capacity);
   }

@@ -73,7 +73,7 @@ struct GPT2Block {
 class GPT2Transformer {
  public:
   GPT2Transformer(const WeightLoader& w, const GPT2Config& c) : config_(c) {
-    wte_ = layers::Embedding::load(w.sub("wte"), c.vocab_size, c.n_embd);
+    wte_.table = layers::Embedding::load(w.sub("wte"), c.vocab_size, c.n_embd);
     wpe_ = layers::Embedding::load(w.sub("wpe"), c.n_positions, c.n_embd);
     for (int64_t i = 0; i < c.n_layer; ++i) h_.push_back(GPT2Block::load(w.sub("h." + std::to_string(i)), c, i));
     ln_f_ = layers::LayerNorm::load(w.sub("ln_f"), c.n_embd, c.layer_norm_epsilon);
@@ -96,18 +96,15 @@ class GPT2Transformer {
   KvCache make_cache(int64_t batch, int64_t capacity) const {
     return KvCache(config_.n_layer, batch, capacity, config_.n_embd, device_);
   }
-  // With tied embeddings the LM head's packed rows are wte itself: looking tokens up there instead of in the
+  // With tied embeddings the LM head's prepared rows are wte itself: looking tokens up there instead of in the
   // checkpoint's mmap keeps the embedding's 154 MB of file pages (dropped after packing) from being mapped again.
-  void share_wte(const Tensor& rows) {
-    if (rows.defined() && rows.shape() == wte_.weight.shape() && rows.dtype() == wte_.weight.dtype() &&
-        rows.device() == wte_.weight.device())
-      wte_.weight = rows;
-  }
+  void tie_wte(const ops::PreparedLinear& lm_head) { wte_.tie(lm_head); }
   const GPT2Config& config() const { return config_; }
 
  private:
   GPT2Config config_;
-  layers::Embedding wte_, wpe_;
+  layers::TokenEmbedding wte_;
+  layers::Embedding wpe_;
   std::vector<GPT2Block> h_;
   layers::LayerNorm ln_f_;
   DeviceSpec device_;
@@ -123,9 +120,9 @@ WeightLoader transformer_weights(const ModelContext& ctx) {
 // The head is prepared before the blocks (member order): see layers::LmHead.
 layers::LmHead load_lm_head(const ModelContext& ctx) {
   const GPT2Config c = GPT2Config::from(ctx.config);
-  return layers::LmHead::prepare(c.tie_word_embeddings
-                                     ? transformer_weights(ctx).get("wte.weight", {c.vocab_size, c.n_embd})
-                                     : ctx.weights.get("lm_head.weight", {c.vocab_size, c.n_embd}));
+  return layers::LmHead::prepare(ctx.weights, c.tie_word_embeddings
+                                                  ? transformer_weights(ctx).get("wte.weight", {c.vocab_size, c.n_embd})
+                                                  : ctx.weights.get("lm_head.weight", {c.vocab_size, c.n_embd}));
 }
 
 class GPT2LMHeadModel final : public CausalLMBase {
@@ -133,7 +130,7 @@ class GPT2LMHeadModel final : public CausalLMBase {
   explicit GPT2LMHeadModel(const ModelContext& ctx)
       : CausalLMBase(ctx), lm_head_(load_lm_head(ctx)),
         transformer_(transformer_weights(ctx), GPT2Config::from(ctx.config)) {
-    if (transformer_.config().tie_word_embeddings) transformer_.share_wte(lm_head_.prepared.weight_rows());
+    if (transformer_.config().tie_word_embeddings) transformer_.tie_wte(lm_head_.prepared);
   }
   KvCache make_cache(int64_t batch, int64_t capacity) const override {
     return transformer_.make_cache(batch, capacity);

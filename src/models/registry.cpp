@@ -10,6 +10,7 @@
 namespace hfcpp {
 
 const std::vector<ModelEntry>& model_registry() {
+  constexpr bool kDecoder = true;
   static const std::vector<ModelEntry> entries = {
       {"BertModel", "bert", Head::Base, make_bert},
       {"BertForSequenceClassification", "bert", Head::SequenceClassification, make_bert},
@@ -31,10 +32,10 @@ const std::vector<ModelEntry>& model_registry() {
       {"XLMRobertaForTokenClassification", "xlm-roberta", Head::TokenClassification, make_roberta},
       {"XLMRobertaForQuestionAnswering", "xlm-roberta", Head::QuestionAnswering, make_roberta},
       {"XLMRobertaForMaskedLM", "xlm-roberta", Head::MaskedLM, make_roberta},
-      {"GPT2Model", "gpt2", Head::Base, make_gpt2},
-      {"GPT2LMHeadModel", "gpt2", Head::CausalLM, make_gpt2},
-      {"BloomModel", "bloom", Head::Base, make_bloom},
-      {"BloomForCausalLM", "bloom", Head::CausalLM, make_bloom},
+      {"GPT2Model", "gpt2", Head::Base, make_gpt2, kDecoder},
+      {"GPT2LMHeadModel", "gpt2", Head::CausalLM, make_gpt2, kDecoder},
+      {"BloomModel", "bloom", Head::Base, make_bloom, kDecoder},
+      {"BloomForCausalLM", "bloom", Head::CausalLM, make_bloom, kDecoder},
   };
   return entries;
 }

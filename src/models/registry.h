@@ -27,6 +27,9 @@ struct ModelEntry {
   const char* model_type;    // config.json "model_type"
   Head head;
   ModelFactory create;
+  // Decoder-only (GPT-2, BLOOM): on CPU its int8/bfloat16 linears keep reduced weights and compute in float32
+  // (WeightLoader::weight_only_linears), LM head included.
+  bool decoder = false;
 };
 
 const std::vector<ModelEntry>& model_registry();

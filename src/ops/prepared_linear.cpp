@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "hfcpp/ops/ops.h"
 #include "kernels/cuda/kernels.h"
@@ -37,15 +38,29 @@ bool in_read_only_file_mapping(uintptr_t begin, uintptr_t end) {
 // The packed copy replaces the checkpoint's weight on CPU. Left mapped, the file pages read while packing stay in
 // the process's resident set for good (each linear's weights counted twice); MADV_DONTNEED drops them from this
 // process only (the page cache keeps them for the next load), so peak RSS stays near the size of the weights.
-void release_checkpoint_pages(const Tensor& weight) {
-  const auto& storage = weight.storage();
-  if (!storage || !storage->borrowed() || storage->device().type != Device::CPU) return;
-  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  const auto begin = reinterpret_cast<uintptr_t>(storage->data()), end = begin + storage->nbytes();
-  const uintptr_t first = (begin + page - 1) & ~(page - 1), last = end & ~(page - 1);  // whole pages only
-  if (last <= first || !in_read_only_file_mapping(begin, end)) return;
-  madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);  // a hint: failure changes nothing
-}
+class CheckpointPages {
+ public:
+  explicit CheckpointPages(const Tensor& weight) {
+    const auto& storage = weight.storage();
+    if (!storage || !storage->borrowed() || storage->device().type != Device::CPU) return;
+    begin_ = reinterpret_cast<uintptr_t>(storage->data()), end_ = begin_ + storage->nbytes();
+    if (!in_read_only_file_mapping(begin_, end_)) begin_ = end_ = 0;
+  }
+  // Drops the whole pages inside [p, p + bytes) when they belong to this weight's file mapping.
+  void release(const void* p, size_t bytes) const {
+    const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const auto begin = reinterpret_cast<uintptr_t>(p), end = begin + bytes;
+    if (begin < begin_ || end > end_) return;
+    const uintptr_t first = (begin + page - 1) & ~(page - 1), last = end & ~(page - 1);  // whole pages only
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);  // a hint
+  }
+  void release_all(const Tensor& weight) const {
+    if (const auto& s = weight.storage()) release(s->data(), s->nbytes());
+  }
+
+ private:
+  uintptr_t begin_ = 0, end_ = 0;
+};
 
 }  // namespace
 
@@ -75,10 +90,15 @@ PreparedLinear PreparedLinear::prepare(const Tensor& weight, const Tensor& bias,
   backend::dispatch_device(
       "PreparedLinear::prepare", weight.device(),
       [&] {
+        const CheckpointPages pages(weight);
         if (compute != LinearCompute::Float32) {  // bfloat16 / int8 weights: quantized_linear.cpp
           const Tensor wf = detail::cpu_f32(weight), bf = detail::cpu_f32(bias);
-          impl->packed = detail::pack_cpu_linear_reduced(wf.data<float>(), detail::f32_or_null(bf), out, in, compute);
-          release_checkpoint_pages(weight);
+          // Rows converted in order are dropped as they go (weight-only types), so a large LM head never has its
+          // whole float32 copy resident next to the converted one.
+          const float* w = wf.data<float>();
+          auto rows_done = [&](int64_t n0, int64_t n1) { pages.release(w + n0 * in, sizeof(float) * (n1 - n0) * in); };
+          impl->packed = detail::pack_cpu_linear_reduced(w, detail::f32_or_null(bf), out, in, compute, rows_done);
+          pages.release_all(weight);
           return;
         }
         // A transposed view of a contiguous [in, out] matrix (transformers' Conv1D) is packed straight from its
@@ -87,7 +107,7 @@ PreparedLinear PreparedLinear::prepare(const Tensor& weight, const Tensor& bias,
         const Tensor wf = kn ? weight : detail::cpu_f32(weight), bf = detail::cpu_f32(bias);
         impl->packed = kernels::cpu::pack_linear(static_cast<const float*>(wf.raw_data()), detail::f32_or_null(bf),
                                                  out, in, kn);
-        release_checkpoint_pages(weight);
+        pages.release_all(weight);
       },
       [&](auto) {
         if (bias.defined()) detail::check_same_dtype("PreparedLinear::prepare", "weight", weight, "bias", bias);
@@ -132,11 +152,29 @@ Tensor PreparedLinear::forward(const Tensor& x, Activation post) const {
 
 int64_t PreparedLinear::in_features() const { return impl_ ? impl_->in : 0; }
 
-Tensor PreparedLinear::weight_rows() const {
-  if (!impl_ || !impl_->packed || impl_->compute != LinearCompute::Float32) return Tensor();
-  const float* rows = impl_->packed->nk_rows();
-  if (rows == nullptr) return Tensor();
-  return Tensor::borrow(rows, Shape{impl_->out, impl_->in}, DType::F32, impl_);  // impl_ keeps the rows alive
+bool PreparedLinear::has_row_lookup() const { return impl_ && impl_->packed && impl_->packed->has_weight_rows(); }
+
+Tensor PreparedLinear::lookup_rows(const Tensor& ids) const {
+  HFCPP_CHECK(has_row_lookup(), "PreparedLinear::lookup_rows: the weights are not stored as rows here");
+  detail::check_defined("PreparedLinear::lookup_rows", "ids", ids);
+  HFCPP_CHECK(ids.dtype() == DType::I32 || ids.dtype() == DType::I64,
+              "PreparedLinear::lookup_rows: ids must be int32 or int64, got ", dtype_name(ids.dtype()));
+  HFCPP_CHECK(ids.device().type == Device::CPU, "PreparedLinear::lookup_rows: ids are on ", device_name(ids.device()),
+              " but the weights are on the CPU");
+  const Tensor ic = ids.contiguous();
+  const int64_t n = ic.numel(), K = impl_->in;
+  std::vector<int64_t> rows(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {  // validate first: no partial work on bad input
+    rows[i] = ic.dtype() == DType::I64 ? ic.data<int64_t>()[i] : ic.data<int32_t>()[i];
+    HFCPP_CHECK(rows[i] >= 0 && rows[i] < impl_->out, "embedding: id ", rows[i], " (at flat position ", i,
+                " of ids ", shape_to_string(ids.shape()), ") is out of range for vocab size ", impl_->out);
+  }
+  Shape out_shape = ids.shape();
+  out_shape.push_back(K);
+  Tensor out = Tensor::empty(out_shape, DType::F32);
+  float* dst = out.data<float>();
+  for (int64_t i = 0; i < n; ++i) impl_->packed->weight_row(rows[i], dst + i * K);
+  return out;
 }
 int64_t PreparedLinear::out_features() const { return impl_ ? impl_->out : 0; }
 LinearCompute PreparedLinear::compute() const { return impl_ ? impl_->compute : LinearCompute::Float32; }

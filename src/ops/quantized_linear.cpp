@@ -12,6 +12,8 @@ std::string linear_compute_name(LinearCompute compute) {
     case LinearCompute::Float32: return "float32";
     case LinearCompute::BFloat16: return "bfloat16";
     case LinearCompute::Int8: return "int8";
+    case LinearCompute::Int8WeightOnly: return "int8 (weights only)";
+    case LinearCompute::BFloat16WeightOnly: return "bfloat16 (weights only)";
   }
   return "unknown";
 }
@@ -22,6 +24,7 @@ bool linear_compute_supported(LinearCompute compute, const DeviceSpec& device) {
   // oneDNN has a u8 x s8 GEMM for every CPU it runs on (32-bit sums with VNNI/AMX; below them 16-bit pair sums,
   // which the 7-bit weights keep from saturating).
   if (compute == LinearCompute::Int8) return true;
+  if (compute == LinearCompute::Int8WeightOnly || compute == LinearCompute::BFloat16WeightOnly) return true;
   return kernels::cpu::bf16_matmul_native();
 }
 
@@ -34,11 +37,17 @@ void check_linear_compute(const char* op, LinearCompute compute, const DeviceSpe
               "; use float32");
 }
 
-std::shared_ptr<const kernels::cpu::PackedLinear> pack_cpu_linear_reduced(const float* w, const float* bias,
-                                                                          int64_t N, int64_t K, LinearCompute compute) {
+std::shared_ptr<const kernels::cpu::PackedLinear> pack_cpu_linear_reduced(
+    const float* w, const float* bias, int64_t N, int64_t K, LinearCompute compute,
+    const std::function<void(int64_t, int64_t)>& rows_done) {
+  using kernels::cpu::WeightStorage;
   switch (compute) {
     case LinearCompute::BFloat16: return kernels::cpu::pack_linear_bf16(w, bias, N, K);
     case LinearCompute::Int8: return kernels::cpu::pack_linear_int8(w, bias, N, K, kernels::cpu::int8_weight_qmax());
+    case LinearCompute::Int8WeightOnly:
+      return kernels::cpu::pack_linear_weight_only(w, bias, N, K, WeightStorage::Int8, rows_done);
+    case LinearCompute::BFloat16WeightOnly:
+      return kernels::cpu::pack_linear_weight_only(w, bias, N, K, WeightStorage::BFloat16, rows_done);
     case LinearCompute::Float32: break;
   }
   fail("pack_cpu_linear_reduced: float32 weights are packed by PreparedLinear::prepare itself");

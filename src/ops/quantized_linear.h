@@ -1,6 +1,7 @@
 // Internal: the CPU side of PreparedLinear's compute types (quantized_linear.cpp), used by prepared_linear.cpp.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "hfcpp/ops/ops.h"
@@ -10,9 +11,11 @@ namespace hfcpp::ops::detail {
 
 // Throws, naming `op`, the compute type and the device, when linear_compute_supported(compute, device) is false.
 void check_linear_compute(const char* op, LinearCompute compute, const DeviceSpec& device);
-// w [N, K] float32 (nn.Linear layout), bias [N] or null, converted and packed for `compute` (bfloat16 or int8) on
-// this CPU. float32 weights take PreparedLinear's own path (gemm_dnnl.cpp).
-std::shared_ptr<const kernels::cpu::PackedLinear> pack_cpu_linear_reduced(const float* w, const float* bias,
-                                                                          int64_t N, int64_t K, LinearCompute compute);
+// w [N, K] float32 (nn.Linear layout), bias [N] or null, converted and packed for `compute` (any but float32) on
+// this CPU. float32 weights take PreparedLinear's own path (gemm_dnnl.cpp). rows_done(n0, n1): called as rows of w
+// are converted, for the weight-only types (the others convert all rows at once).
+std::shared_ptr<const kernels::cpu::PackedLinear> pack_cpu_linear_reduced(
+    const float* w, const float* bias, int64_t N, int64_t K, LinearCompute compute,
+    const std::function<void(int64_t, int64_t)>& rows_done = nullptr);
 
 }  // namespace hfcpp::ops::detail

@@ -42,6 +42,15 @@ class WeightLoader {
     w.linear_dtype_ = dtype;
     return w;
   }
+  // Decoder models on CPU: BF16/I8 linears (blocks and LM head) store reduced weights and compute in float32
+  // (ops::LinearCompute::*WeightOnly), since decoding is bound by reading the weights. Set by load_model from the
+  // registry; sub-loaders inherit it.
+  bool weight_only_linears() const { return weight_only_linears_; }
+  WeightLoader with_weight_only_linears(bool on) const {
+    WeightLoader w = *this;
+    w.weight_only_linears_ = on;
+    return w;
+  }
 
  private:
   struct UsageLog {
@@ -54,6 +63,7 @@ class WeightLoader {
   DType compute_dtype_;
   DeviceSpec device_;
   DType linear_dtype_ = DType::F32;
+  bool weight_only_linears_ = false;
 };
 
 }  // namespace hfcpp

@@ -44,11 +44,16 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
 //   Int8      weights symmetric int8 per output channel (quantized once), inputs asymmetric uint8 per row
 //             (quantized at every call), int32 accumulation, then one pass: scales, bias, activation. Without
 //             VNNI/AMX the weights use 7 bits (AVX2's 16-bit pair sums would saturate; see kernels/cpu/quantized.h).
-enum class LinearCompute { Float32, BFloat16, Int8 };
-std::string linear_compute_name(LinearCompute compute);  // "float32", "bfloat16", "int8"
+//   Int8WeightOnly, BFloat16WeightOnly
+//             weights stored as int8 (symmetric per output channel, 8 bits) or bfloat16, math in float32 on
+//             the activations as they are: the decoder form, whose decode step is bound by reading the weights
+//             (kernels/cpu/weight_only_linear.cpp). Any CPU.
+enum class LinearCompute { Float32, BFloat16, Int8, Int8WeightOnly, BFloat16WeightOnly };
+// "float32", "bfloat16", "int8", "int8 (weights only)", "bfloat16 (weights only)"
+std::string linear_compute_name(LinearCompute compute);
 // Whether `device` runs `compute` natively, asked of oneDNN at run time (never an illegal instruction): float32
-// everywhere; bfloat16 on CPUs with AVX512-BF16 or AMX; int8 on every CPU (full 8-bit weights with VNNI/AMX).
-// CUDA: float32 only for now.
+// everywhere; bfloat16 on CPUs with AVX512-BF16 or AMX; int8 and both weight-only types on every CPU (int8: full
+// 8-bit weights with VNNI/AMX). CUDA: float32 only for now.
 bool linear_compute_supported(LinearCompute compute, const DeviceSpec& device);
 
 // A linear layer's weight prepared once at load for the device's GEMM (on CPU: oneDNN's preferred blocked
@@ -65,10 +70,13 @@ class PreparedLinear {
   int64_t in_features() const;
   int64_t out_features() const;
   LinearCompute compute() const;
-  // The float32 weight [out, in] exactly as this linear stores it for compute, sharing its memory (no copy), or an
-  // undefined Tensor when the stored layout is another (blocked, bfloat16/int8, CUDA). A tied LM head lends its rows
-  // to the token embedding this way, so the checkpoint's copy is not read again after packing.
-  Tensor weight_rows() const;
+  // An embedding lookup in the weights as this linear stores them: rows `ids` (I32/I64, any shape) of the [out, in]
+  // weight as float32 [..., in] (dequantized when stored reduced); an id outside [0, out) throws naming it. A tied
+  // LM head serves the token embedding this way, so the checkpoint's copy is not read again after packing.
+  // has_row_lookup() is false where the stored layout has no row access (oneDNN's blocked layouts, CUDA); then
+  // lookup_rows() throws.
+  bool has_row_lookup() const;
+  Tensor lookup_rows(const Tensor& ids) const;
   bool defined() const { return impl_ != nullptr; }
   struct Impl;
 

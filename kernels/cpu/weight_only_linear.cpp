@@ -1,0 +1,329 @@
+// Weight-only reduced linear layers: weights stored as int8 (symmetric, per output channel, full 8 bits) or bfloat16,
+// the math in float32. This is the decoder form of the int8 and bfloat16 compute types (quantized.h): a decode step
+// multiplies one row per sequence by every weight, so its time is the time to read the weights, and storing them in
+// 1 or 2 bytes instead of 4 is what makes it faster. Quantizing the activations as well (the encoder form) would
+// add work and error and save nothing there, and full 8-bit weights need no 16-bit pair sums that could saturate.
+//
+//   M <= kSmallM rows   each row is a GEMV over a block of weight rows, converted to float32 in registers; the
+//                       block (64 rows) stays in cache for the next input row, so the weights are read from memory
+//                       once per call.
+//   larger M (prefill)  each thread widens a block of weight rows into a float32 scratch and runs a single-threaded
+//                       sgemm on it: the conversion is paid once per weight per call, the multiply is oneDNN's.
+// Rows are split over the OpenMP threads in blocks; each output is the same sum whatever the thread count.
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HFCPP_AVX2_KERNELS 1
+#endif
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/cpu/quantized.h"
+#include "kernels/cpu/vec.h"
+
+namespace hfcpp::kernels::cpu {
+namespace {
+
+constexpr int64_t kRowBlock = 64;            // weight rows per parallel task (a multiple of the panel height)
+constexpr int64_t kSmallM = 4;               // input rows handled as GEMVs
+constexpr int64_t kParallelMin = 64 * 1024;  // below this many weights one thread beats a fork/join
+constexpr int64_t kConvertChunk = 256;       // rows converted between two rows_done() calls at load
+
+// Storage: rows in panels of 4. A panel holds columns 0-7 of its 4 rows (8 weights each), then columns 8-15 of the
+// 4 rows, and so on; its K % 8 tail columns follow row by row. Rows after the last full panel are plain rows. A
+// GEMV then reads the weights as one sequential stream, the hardware prefetcher's best case: as plain [N, K] rows,
+// four short streams at once (768 bytes each for GPT-2's int8) reached only ~2/3 of the memory bandwidth.
+struct PanelLayout {
+  int64_t N, K, N4, K8;
+  PanelLayout(int64_t n, int64_t k) : N(n), K(k), N4(n & ~int64_t{3}), K8(k & ~int64_t{7}) {}
+  int64_t index(int64_t n, int64_t k) const {
+    if (n >= N4) return n * K + k;
+    const int64_t base = (n & ~int64_t{3}) * K, i = n & 3;
+    if (k < K8) return base + (k >> 3) * 32 + i * 8 + (k & 7);
+    return base + 4 * K8 + i * (K - K8) + (k - K8);
+  }
+};
+
+HFCPP_VEC_INLINE float widen(int8_t q) { return static_cast<float>(q); }
+HFCPP_VEC_INLINE float widen(uint16_t b) { return vec::bits_to_float(static_cast<int32_t>(b) << 16); }
+
+// out[0, K) = scale * row n as float32 (scale 1 for bfloat16).
+template <class W>
+HFCPP_VEC_INLINE void read_row(const PanelLayout& l, const W* w, int64_t n, float scale, float* out) {
+  if (n >= l.N4) {
+    const W* r = w + n * l.K;
+    for (int64_t k = 0; k < l.K; ++k) out[k] = widen(r[k]) * scale;
+    return;
+  }
+  for (int64_t k = 0; k < l.K8; k += 8) {
+    const W* r = w + l.index(n, k);
+    for (int64_t j = 0; j < 8; ++j) out[k + j] = widen(r[j]) * scale;
+  }
+  if (l.K8 < l.K) {
+    const W* r = w + l.index(n, l.K8);
+    for (int64_t k = l.K8; k < l.K; ++k) out[k] = widen(r[k - l.K8]) * scale;
+  }
+}
+
+// y[n] = scale[n] * dot(x, row n) + bias[n] for n in [n0, n1), n0 a multiple of 4; scale and bias may be null.
+template <class W>
+HFCPP_VEC_INLINE void gemv_block(const PanelLayout& l, const float* x, const W* w, const float* scale,
+                                 const float* bias, float* y, int64_t n0, int64_t n1) {
+  const int64_t K = l.K, K8 = l.K8;
+  auto finish = [&](int64_t n, float acc) { y[n] = acc * (scale ? scale[n] : 1.0f) + (bias ? bias[n] : 0.0f); };
+  int64_t n = n0;
+  for (; n + 4 <= n1; n += 4) {
+    const W* p = w + n * K;
+    float acc[4][8] = {};
+    for (int64_t k = 0; k < K8; k += 8, p += 32)
+      for (int i = 0; i < 4; ++i)
+#pragma omp simd
+        for (int j = 0; j < 8; ++j) acc[i][j] += x[k + j] * widen(p[i * 8 + j]);
+    for (int i = 0; i < 4; ++i) {
+      float a = 0.0f;
+      for (int j = 0; j < 8; ++j) a += acc[i][j];
+      for (int64_t k = K8; k < K; ++k) a += x[k] * widen(p[i * (K - K8) + (k - K8)]);
+      finish(n + i, a);
+    }
+  }
+  for (; n < n1; ++n) {  // rows after the last panel
+    const W* r = w + n * K;
+    float a = 0.0f;
+#pragma omp simd reduction(+ : a)
+    for (int64_t k = 0; k < K; ++k) a += x[k] * widen(r[k]);
+    finish(n, a);
+  }
+}
+
+// out[r, k] = scale[n0 + r] * w[n0 + r, k] as float32 for r < n1 - n0 (scale may be null).
+template <class W>
+HFCPP_VEC_INLINE void widen_block(const PanelLayout& l, const W* w, const float* scale, int64_t n0, int64_t n1,
+                                  float* out) {
+  for (int64_t n = n0; n < n1; ++n) read_row(l, w, n, scale ? scale[n] : 1.0f, out + (n - n0) * l.K);
+}
+
+HFCPP_CPU_CLONES void gemv_block_s8_generic(const PanelLayout& l, const float* x, const int8_t* w, const float* scale,
+                                            const float* bias, float* y, int64_t n0, int64_t n1) {
+  gemv_block(l, x, w, scale, bias, y, n0, n1);
+}
+HFCPP_CPU_CLONES void gemv_block_bf16_generic(const PanelLayout& l, const float* x, const uint16_t* w,
+                                              const float* bias, float* y, int64_t n0, int64_t n1) {
+  gemv_block(l, x, w, nullptr, bias, y, n0, n1);
+}
+HFCPP_CPU_CLONES void widen_block_s8(const PanelLayout& l, const int8_t* w, const float* scale, int64_t n0,
+                                     int64_t n1, float* out) {
+  widen_block(l, w, scale, n0, n1, out);
+}
+HFCPP_CPU_CLONES void widen_block_bf16(const PanelLayout& l, const uint16_t* w, int64_t n0, int64_t n1, float* out) {
+  widen_block(l, w, nullptr, n0, n1, out);
+}
+
+#ifdef HFCPP_AVX2_KERNELS
+// Hand-written AVX2 + FMA: left to itself the compiler widens int8 through 128-bit registers and spills its
+// accumulators, which made the int8 GEMV slower than reading float32. Eight weights per step: one widening load
+// (vpmovsxbd / vpmovzxwd), one convert (or shift, for bfloat16), one FMA; the panel's 4 rows share each x load and
+// two accumulators per row keep eight FMA chains in flight.
+__attribute__((target("avx2,fma"))) inline __m256 load8(const int8_t* w) {
+  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w))));
+}
+__attribute__((target("avx2,fma"))) inline __m256 load8(const uint16_t* w) {
+  const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+}
+__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
+}
+
+template <class W>
+__attribute__((target("avx2,fma"))) void gemv_block_avx2(const PanelLayout& l, const float* x, const W* w,
+                                                         const float* scale, const float* bias, float* y, int64_t n0,
+                                                         int64_t n1) {
+  const int64_t K = l.K, K8 = l.K8, K16 = K & ~int64_t{15};
+  auto finish = [&](int64_t n, float acc) { y[n] = acc * (scale ? scale[n] : 1.0f) + (bias ? bias[n] : 0.0f); };
+  int64_t n = n0;
+  for (; n + 4 <= n1; n += 4) {
+    const W* p = w + n * K;
+    __m256 a[4], b[4];
+    for (int i = 0; i < 4; ++i) a[i] = b[i] = _mm256_setzero_ps();
+    int64_t k = 0;
+    for (; k < K16; k += 16, p += 64) {
+      const __m256 x0 = _mm256_loadu_ps(x + k), x1 = _mm256_loadu_ps(x + k + 8);
+      for (int i = 0; i < 4; ++i) {
+        a[i] = _mm256_fmadd_ps(x0, load8(p + i * 8), a[i]);
+        b[i] = _mm256_fmadd_ps(x1, load8(p + 32 + i * 8), b[i]);
+      }
+    }
+    if (k < K8) {
+      const __m256 x0 = _mm256_loadu_ps(x + k);
+      for (int i = 0; i < 4; ++i) a[i] = _mm256_fmadd_ps(x0, load8(p + i * 8), a[i]);
+      k += 8, p += 32;
+    }
+    for (int i = 0; i < 4; ++i) {
+      float acc = hsum(_mm256_add_ps(a[i], b[i]));
+      for (int64_t t = K8; t < K; ++t) acc += x[t] * widen(p[i * (K - K8) + (t - K8)]);
+      finish(n + i, acc);
+    }
+  }
+  for (; n < n1; ++n) {  // rows after the last panel
+    const W* r = w + n * K;
+    __m256 a = _mm256_setzero_ps();
+    int64_t k = 0;
+    for (; k < K8; k += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(x + k), load8(r + k), a);
+    float acc = hsum(a);
+    for (; k < K; ++k) acc += x[k] * widen(r[k]);
+    finish(n, acc);
+  }
+}
+
+bool cpu_has_avx2_fma() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+#endif
+
+void gemv_block_s8(const PanelLayout& l, const float* x, const int8_t* w, const float* scale, const float* bias,
+                   float* y, int64_t n0, int64_t n1) {
+#ifdef HFCPP_AVX2_KERNELS
+  if (cpu_has_avx2_fma()) return gemv_block_avx2(l, x, w, scale, bias, y, n0, n1);
+#endif
+  gemv_block_s8_generic(l, x, w, scale, bias, y, n0, n1);
+}
+void gemv_block_bf16(const PanelLayout& l, const float* x, const uint16_t* w, const float* bias, float* y, int64_t n0,
+                     int64_t n1) {
+#ifdef HFCPP_AVX2_KERNELS
+  if (cpu_has_avx2_fma()) return gemv_block_avx2(l, x, w, nullptr, bias, y, n0, n1);
+#endif
+  gemv_block_bf16_generic(l, x, w, bias, y, n0, n1);
+}
+
+// Writes rows [n0, n1) (row-major [n1 - n0, K] in `rows`) into the panel layout.
+template <class W>
+void scatter_rows(const PanelLayout& l, const W* rows, int64_t n0, int64_t n1, W* w) {
+  for (int64_t n = n0; n < n1; ++n) {
+    const W* r = rows + (n - n0) * l.K;
+    if (n >= l.N4) {
+      std::memcpy(w + n * l.K, r, sizeof(W) * l.K);
+      continue;
+    }
+    for (int64_t k = 0; k < l.K8; k += 8) std::memcpy(w + l.index(n, k), r + k, sizeof(W) * 8);
+    if (l.K8 < l.K) std::memcpy(w + l.index(n, l.K8), r + l.K8, sizeof(W) * (l.K - l.K8));
+  }
+}
+
+float* thread_scratch(size_t floats) {
+  thread_local std::vector<float> scratch;
+  if (scratch.size() < floats) scratch.resize(floats);
+  return scratch.data();
+}
+
+class WeightOnlyLinear final : public PackedLinear {
+ public:
+  WeightOnlyLinear(const float* w, const float* bias, int64_t N, int64_t K, WeightStorage storage,
+                   const std::function<void(int64_t, int64_t)>& rows_done)
+      : N_(N), K_(K), layout_(N, K), storage_(storage),
+        weights_(allocate_weights(static_cast<size_t>(N * K) * (storage == WeightStorage::Int8 ? 1 : 2))),
+        scale_(storage == WeightStorage::Int8 ? N : 0),
+        bias_(bias ? std::vector<float>(bias, bias + N) : std::vector<float>()) {
+    const int64_t chunk = std::min(N, kConvertChunk);  // rows converted row-major, then scattered into panels
+    std::vector<int32_t> q_sum(static_cast<size_t>(chunk));
+    std::vector<int8_t> q(storage == WeightStorage::Int8 ? static_cast<size_t>(chunk * K) : 0);
+    std::vector<uint16_t> b(storage == WeightStorage::BFloat16 ? static_cast<size_t>(chunk * K) : 0);
+    for (int64_t n0 = 0; n0 < N; n0 += kConvertChunk) {
+      const int64_t n1 = std::min(N, n0 + kConvertChunk);
+      if (storage == WeightStorage::Int8) {
+        quantize_weights_s8(w + n0 * K, n1 - n0, K, 127, q.data(), scale_.data() + n0, q_sum.data());
+        scatter_rows(layout_, q.data(), n0, n1, s8());
+      } else {
+        f32_to_bf16(w + n0 * K, b.data(), (n1 - n0) * K);
+        scatter_rows(layout_, b.data(), n0, n1, bf16());
+      }
+      if (rows_done) rows_done(n0, n1);
+    }
+  }
+
+  int64_t out_features() const override { return N_; }
+  int64_t in_features() const override { return K_; }
+
+  void forward(const float* x, float* y, int64_t M, Act act) const override {
+    if (M <= 0) return;
+    const int64_t blocks = (N_ + kRowBlock - 1) / kRowBlock;
+    const float* bias = bias_.empty() ? nullptr : bias_.data();
+    if (M <= kSmallM) {
+#pragma omp parallel for schedule(static) if (N_ * K_ >= kParallelMin && blocks > 1)
+      for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock);
+        for (int64_t m = 0; m < M; ++m) {
+          float* ym = y + m * N_;
+          if (storage_ == WeightStorage::Int8)
+            gemv_block_s8(layout_, x + m * K_, s8(), scale_.data(), bias, ym, n0, n1);
+          else
+            gemv_block_bf16(layout_, x + m * K_, bf16(), bias, ym, n0, n1);
+          if (act != Act::None) activation(ym + n0, ym + n0, n1 - n0, act);
+        }
+      }
+      return;
+    }
+#pragma omp parallel if (blocks > 1)
+    {
+      // The per-block sgemm must stay on this thread: oneDNN would otherwise open a nested team in this region.
+      omp_set_num_threads(1);
+      float* widened = thread_scratch(static_cast<size_t>(kRowBlock * K_));  // [rows, K]
+#pragma omp for schedule(static)
+      for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock), rows = n1 - n0;
+        if (storage_ == WeightStorage::Int8)
+          widen_block_s8(layout_, s8(), scale_.data(), n0, n1, widened);
+        else
+          widen_block_bf16(layout_, bf16(), n0, n1, widened);
+        dnnl_sgemm('N', 'T', M, rows, K_, 1.0f, x, K_, widened, K_, 0.0f, y + n0, N_);
+        for (int64_t m = 0; m < M; ++m) {
+          float* row = y + m * N_ + n0;
+          if (bias) add_rows(row, bias + n0, row, 1, rows);
+          if (act != Act::None) activation(row, row, rows, act);
+        }
+      }
+    }
+  }
+
+  bool has_weight_rows() const override { return true; }
+  bool weight_row(int64_t n, float* out) const override {
+    if (n < 0 || n >= N_) return false;
+    if (storage_ == WeightStorage::Int8)
+      widen_block_s8(layout_, s8(), scale_.data(), n, n + 1, out);
+    else
+      widen_block_bf16(layout_, bf16(), n, n + 1, out);
+    return true;
+  }
+
+  std::string implementation(int64_t M, Act) const override {
+    const char* weights = storage_ == WeightStorage::Int8 ? "int8 weights" : "bfloat16 weights";
+    return std::string(weights) + ", float32 math: " +
+           (M <= kSmallM ? "gemv (hfcpp)" : "widened row blocks + sgemm (oneDNN)");
+  }
+
+ private:
+  int8_t* s8() const { return static_cast<int8_t*>(weights_.get()); }
+  uint16_t* bf16() const { return static_cast<uint16_t*>(weights_.get()); }
+
+  int64_t N_, K_;
+  PanelLayout layout_;
+  WeightStorage storage_;
+  std::shared_ptr<void> weights_;  // [N, K] int8 or bfloat16 in panels of 4 rows (PanelLayout), huge pages
+  std::vector<float> scale_;       // int8: [N]
+  std::vector<float> bias_;
+};
+
+}  // namespace
+
+std::shared_ptr<const PackedLinear> pack_linear_weight_only(const float* w, const float* bias, int64_t N, int64_t K,
+                                                            WeightStorage storage,
+                                                            const std::function<void(int64_t, int64_t)>& rows_done) {
+  return std::make_shared<WeightOnlyLinear>(w, bias, N, K, storage, rows_done);
+}
+
+}  // namespace hfcpp::kernels::cpu
