@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -32,6 +33,14 @@ std::vector<int64_t> parse_list(const std::string& text) {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// Current resident memory split as /proc/self/status reports it: "RssAnon", "RssFile" (MB; 0 where unreadable).
+double status_mb(const std::string& key) {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;  // kB
+  return 0.0;
 }
 
 double peak_rss_mb() {
@@ -127,6 +136,7 @@ int main(int argc, char** argv) {
       prefill.push_back(step_ms.front());
     }
     const double rss_mb = peak_rss_mb();
+    const double anon_mb = status_mb("RssAnon"), file_mb = status_mb("RssFile");
     const hfcpp::KvCache sizing = model->make_cache(batch, prompt_len + new_tokens);  // what generate() allocated
     const double kv_mb = 2.0 * sizing.num_layers() * batch * sizing.capacity() * sizing.kv_dim() * 4 / (1 << 20);
 
@@ -137,7 +147,7 @@ int main(int argc, char** argv) {
               << ", \"decode_tokens_per_s\": " << median(rates) << ", \"decode_tokens_per_s_runs\": [";
     for (size_t i = 0; i < rates.size(); ++i) std::cout << (i ? ", " : "") << rates[i];
     std::cout << "], \"total_ms\": " << median(totals) << ", \"rss_start_mb\": " << rss_start_mb
-              << ", \"peak_rss_mb\": " << rss_mb << ", \"kv_cache_mb\": " << kv_mb << ", \"tokens\": [";
+              << ", \"peak_rss_mb\": " << rss_mb << ", \"rss_anon_mb\": " << anon_mb << ", \"rss_file_mb\": " << file_mb << ", \"kv_cache_mb\": " << kv_mb << ", \"tokens\": [";
     for (size_t i = out.prompt_length; i < out.sequences[0].size(); ++i)
       std::cout << (i == static_cast<size_t>(out.prompt_length) ? "" : ", ") << out.sequences[0][i];
     std::cout << "], \"ms_per_token_at\": {";

@@ -55,10 +55,11 @@ enum class WeightStorage {
   Int8,      // symmetric per output channel, qmax 127: w ~ scale[n] * q[n, k]
   BFloat16,  // round to nearest even
 };
-// w [N, K] row-major float32, bias [N] or null; both copied. rows_done(n0, n1) is called after rows [n0, n1) of w
-// have been converted (in order), so a caller may drop the source's pages as it goes; may be empty.
+// w [N, K] row-major float32, or with w_is_kn [K, N] row-major (transformers' Conv1D, read in place without a
+// transposed temporary); bias [N] or null; both copied. rows_done(n0, n1) is called after rows [n0, n1) of an [N, K]
+// w have been converted (in order), so a caller may drop the source's pages as it goes; may be empty.
 std::shared_ptr<const PackedLinear> pack_linear_weight_only(
     const float* w, const float* bias, int64_t N, int64_t K, WeightStorage storage,
-    const std::function<void(int64_t n0, int64_t n1)>& rows_done = nullptr);
+    const std::function<void(int64_t n0, int64_t n1)>& rows_done = nullptr, bool w_is_kn = false);
 
 }  // namespace hfcpp::kernels::cpu

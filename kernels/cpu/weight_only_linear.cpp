@@ -223,26 +223,38 @@ float* thread_scratch(size_t floats) {
 
 class WeightOnlyLinear final : public PackedLinear {
  public:
-  WeightOnlyLinear(const float* w, const float* bias, int64_t N, int64_t K, WeightStorage storage,
+  WeightOnlyLinear(const float* w, bool w_is_kn, const float* bias, int64_t N, int64_t K, WeightStorage storage,
                    const std::function<void(int64_t, int64_t)>& rows_done)
       : N_(N), K_(K), layout_(N, K), storage_(storage),
         weights_(allocate_weights(static_cast<size_t>(N * K) * (storage == WeightStorage::Int8 ? 1 : 2))),
         scale_(storage == WeightStorage::Int8 ? N : 0),
         bias_(bias ? std::vector<float>(bias, bias + N) : std::vector<float>()) {
-    const int64_t chunk = std::min(N, kConvertChunk);  // rows converted row-major, then scattered into panels
+    // Rows are converted a chunk at a time, row-major, then scattered into the panels. The chunk buffers are
+    // mapped, not malloc'ed: freed heap chunks between the layers' long-lived allocations would stay resident.
+    const int64_t chunk = std::min(N, kConvertChunk);
+    const size_t chunk_elems = static_cast<size_t>(chunk * K);
+    const std::shared_ptr<void> rows_buf = w_is_kn ? allocate_weights(sizeof(float) * chunk_elems) : nullptr;
+    const std::shared_ptr<void> reduced_buf = allocate_weights(chunk_elems * (storage == WeightStorage::Int8 ? 1 : 2));
     std::vector<int32_t> q_sum(static_cast<size_t>(chunk));
-    std::vector<int8_t> q(storage == WeightStorage::Int8 ? static_cast<size_t>(chunk * K) : 0);
-    std::vector<uint16_t> b(storage == WeightStorage::BFloat16 ? static_cast<size_t>(chunk * K) : 0);
     for (int64_t n0 = 0; n0 < N; n0 += kConvertChunk) {
-      const int64_t n1 = std::min(N, n0 + kConvertChunk);
-      if (storage == WeightStorage::Int8) {
-        quantize_weights_s8(w + n0 * K, n1 - n0, K, 127, q.data(), scale_.data() + n0, q_sum.data());
-        scatter_rows(layout_, q.data(), n0, n1, s8());
-      } else {
-        f32_to_bf16(w + n0 * K, b.data(), (n1 - n0) * K);
-        scatter_rows(layout_, b.data(), n0, n1, bf16());
+      const int64_t n1 = std::min(N, n0 + kConvertChunk), rows = n1 - n0;
+      const float* src = w + n0 * K;
+      if (w_is_kn) {  // [K, N] (transformers' Conv1D): gather the chunk's columns as rows
+        auto* dst = static_cast<float*>(rows_buf.get());
+        for (int64_t k = 0; k < K; ++k)
+          for (int64_t n = n0; n < n1; ++n) dst[(n - n0) * K + k] = w[k * N + n];
+        src = dst;
       }
-      if (rows_done) rows_done(n0, n1);
+      if (storage == WeightStorage::Int8) {
+        auto* q = static_cast<int8_t*>(reduced_buf.get());
+        quantize_weights_s8(src, rows, K, 127, q, scale_.data() + n0, q_sum.data());
+        scatter_rows(layout_, q, n0, n1, s8());
+      } else {
+        auto* b = static_cast<uint16_t*>(reduced_buf.get());
+        f32_to_bf16(src, b, rows * K);
+        scatter_rows(layout_, b, n0, n1, bf16());
+      }
+      if (rows_done && !w_is_kn) rows_done(n0, n1);
     }
   }
 
@@ -322,8 +334,9 @@ class WeightOnlyLinear final : public PackedLinear {
 
 std::shared_ptr<const PackedLinear> pack_linear_weight_only(const float* w, const float* bias, int64_t N, int64_t K,
                                                             WeightStorage storage,
-                                                            const std::function<void(int64_t, int64_t)>& rows_done) {
-  return std::make_shared<WeightOnlyLinear>(w, bias, N, K, storage, rows_done);
+                                                            const std::function<void(int64_t, int64_t)>& rows_done,
+                                                            bool w_is_kn) {
+  return std::make_shared<WeightOnlyLinear>(w, w_is_kn, bias, N, K, storage, rows_done);
 }
 
 }  // namespace hfcpp::kernels::cpu

@@ -39,15 +39,17 @@ void check_linear_compute(const char* op, LinearCompute compute, const DeviceSpe
 
 std::shared_ptr<const kernels::cpu::PackedLinear> pack_cpu_linear_reduced(
     const float* w, const float* bias, int64_t N, int64_t K, LinearCompute compute,
-    const std::function<void(int64_t, int64_t)>& rows_done) {
+    const std::function<void(int64_t, int64_t)>& rows_done, bool w_is_kn) {
   using kernels::cpu::WeightStorage;
+  HFCPP_CHECK(!w_is_kn || compute == LinearCompute::Int8WeightOnly || compute == LinearCompute::BFloat16WeightOnly,
+              "pack_cpu_linear_reduced: [in, out] weights are read in place by the weight-only types only");
   switch (compute) {
     case LinearCompute::BFloat16: return kernels::cpu::pack_linear_bf16(w, bias, N, K);
     case LinearCompute::Int8: return kernels::cpu::pack_linear_int8(w, bias, N, K, kernels::cpu::int8_weight_qmax());
     case LinearCompute::Int8WeightOnly:
-      return kernels::cpu::pack_linear_weight_only(w, bias, N, K, WeightStorage::Int8, rows_done);
+      return kernels::cpu::pack_linear_weight_only(w, bias, N, K, WeightStorage::Int8, rows_done, w_is_kn);
     case LinearCompute::BFloat16WeightOnly:
-      return kernels::cpu::pack_linear_weight_only(w, bias, N, K, WeightStorage::BFloat16, rows_done);
+      return kernels::cpu::pack_linear_weight_only(w, bias, N, K, WeightStorage::BFloat16, rows_done, w_is_kn);
     case LinearCompute::Float32: break;
   }
   fail("pack_cpu_linear_reduced: float32 weights are packed by PreparedLinear::prepare itself");

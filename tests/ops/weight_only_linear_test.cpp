@@ -129,6 +129,20 @@ TEST_P(WeightOnly, SameBitsOnEveryThreadAndForEveryThreadCount) {
   }
 }
 
+TEST_P(WeightOnly, TransposedConv1DWeightsGiveTheSameLayer) {
+  // transformers' Conv1D stores [in, out]; the model passes its transposed view, which is read in place.
+  const LC compute = GetParam();
+  const int64_t N = 300, K = 72;  // more rows than one conversion chunk
+  const Tensor kn = test::random_tensor({K, N}, 14), b = test::random_tensor({N}, 15);
+  const Tensor view = kn.transpose(0, 1);
+  const auto from_view = ops::PreparedLinear::prepare(view, b, compute);
+  const auto from_rows = ops::PreparedLinear::prepare(view.contiguous(), b, compute);
+  for (int64_t M : {1, 6}) {
+    const Tensor x = test::random_tensor({M, K}, 16);
+    EXPECT_EQ(from_view.forward(x).to_vector<float>(), from_rows.forward(x).to_vector<float>()) << "M=" << M;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, WeightOnly, ::testing::Values(LC::Int8WeightOnly, LC::BFloat16WeightOnly),
                          [](const auto& info) { return info.param == LC::Int8WeightOnly ? "Int8" : "BFloat16"; });
 

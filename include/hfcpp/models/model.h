@@ -59,15 +59,20 @@ class Model {
 struct LoadOptions {
   std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
   // Compute type of the linear layers in the transformer blocks (CTranslate2's compute_type). Embeddings, LayerNorm,
-  // attention, poolers, classifier and LM heads stay float32, and so do every model's inputs and outputs.
+  // attention, poolers and classifier heads stay float32, and so do every model's inputs and outputs.
   //   "float32"   the reference.
-  //   "bfloat16"  bfloat16 weights, float32 accumulation (oneDNN; AVX512-BF16 or AMX). Elsewhere — this includes
-  //               AVX2-only CPUs and CUDA — the model loads as float32 (compute_type() says so): never an illegal
-  //               instruction.
-  //   "int8"      weights int8 per output channel (quantized at load), activations uint8 per token (quantized at
-  //               every call), int32 accumulation (VNNI/AMX, or AVX2 with 7-bit weights). CPU only; CUDA falls back
-  //               to float32.
-  //   "auto"      bfloat16 where the CPU runs it natively, else float32 (docs/performance.md, "Compute types").
+  //   "bfloat16"  encoders: bfloat16 weights, float32 accumulation (oneDNN; AVX512-BF16 or AMX). Elsewhere — this
+  //               includes AVX2-only CPUs and CUDA — the model loads as float32 (compute_type() says so): never an
+  //               illegal instruction.
+  //   "int8"      encoders: weights int8 per output channel (quantized at load), activations uint8 per token
+  //               (quantized at every call), int32 accumulation (VNNI/AMX, or AVX2 with 7-bit weights). CPU only;
+  //               CUDA falls back to float32.
+  //   decoders (GPT-2, BLOOM) on CPU, "bfloat16" and "int8": the blocks' linear weights AND the LM head (the tied
+  //               token embedding with it) are stored as bfloat16 / int8 per output channel (8 bits), and the math
+  //               is float32 on unquantized activations — decoding reads every weight once per token, so the
+  //               storage width sets its speed. Every CPU runs it.
+  //   "auto"      bfloat16 where it pays on this device: encoders where the CPU runs bfloat16 natively, decoders on
+  //               every CPU; else float32 (docs/performance.md, "Compute types").
   std::string dtype = "float32";
 };
 
