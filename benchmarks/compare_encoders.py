@@ -40,6 +40,7 @@ MODELS_DIR = ROOT / "benchmarks" / ".models"
 WORK_DIR = MODELS_DIR / "encoders-work"
 VENV = ROOT / ".venv-bench"  # gitignored (/.venv*/)
 PEER_PACKAGES = ["onnxruntime", "onnx", "onnxscript", "ctranslate2"]
+REFERENCE_PACKAGES = ["torch", "transformers", "tokenizers", "safetensors"]  # when the system has none
 TOKENIZER_DIR = SHARED / "tokenizers" / "bert-base-uncased"
 
 MODELS = {
@@ -73,11 +74,11 @@ def ensure_venv():
     if not python.exists():
         print(f"creating {VENV} (system site packages: torch, transformers)", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(VENV)], check=True)
-    probe = subprocess.run([str(python), "-c", "import onnxruntime, onnx, onnxscript, ctranslate2"],
-                           capture_output=True)
-    if probe.returncode != 0:
-        print(f"installing {' '.join(PEER_PACKAGES)} into {VENV}", file=sys.stderr)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_PACKAGES], check=True)
+    for packages in (REFERENCE_PACKAGES, PEER_PACKAGES):
+        probe = subprocess.run([str(python), "-c", "import " + ", ".join(packages)], capture_output=True)
+        if probe.returncode != 0:
+            print(f"installing {' '.join(packages)} into {VENV}", file=sys.stderr)
+            subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
     os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
@@ -192,10 +193,10 @@ def build_ct2(name):
 def weight_bytes(name):
     """Bytes of the weights in each compute type: float32 = every tensor in 4 bytes; int8 = the transformer
     blocks' linear weights in 1 byte plus a float32 scale per output channel, everything else float32 (what
-    LoadOptions::dtype "int8" quantizes)."""
+    LoadOptions::dtype "int8" quantizes); bfloat16 = the same block weights in 2 bytes."""
     import re
     from safetensors import safe_open
-    fp32 = int8 = 0
+    fp32 = int8 = bf16 = 0
     block_linear = re.compile(r"(encoder\.layer|transformer\.layer)\.\d+\..*\.weight$")
     with safe_open(str(MODELS[name]["dir"] / "model.safetensors"), "np") as f:
         for key in f.keys():
@@ -205,8 +206,10 @@ def weight_bytes(name):
             for d in shape:
                 numel *= d
             fp32 += 4 * numel
-            int8 += (numel + 4 * shape[0]) if (len(shape) == 2 and block_linear.search(key)) else 4 * numel
-    return {"float32": fp32, "int8": int8}
+            in_block = len(shape) == 2 and block_linear.search(key)
+            int8 += (numel + 4 * shape[0]) if in_block else 4 * numel
+            bf16 += 2 * numel if in_block else 4 * numel
+    return {"float32": fp32, "int8": int8, "bfloat16": bf16}
 
 
 # ---- inputs ------------------------------------------------------------------------------------------------------
@@ -318,16 +321,21 @@ def worker_forward(engine, threads, jobs, out_dir):
     return results
 
 
-def worker_gemm(threads, rows_list, hidden, intermediate, iters):
-    """The matmul rate of this CPU on the FFN shape of the model ([B*S, hidden] x [hidden, intermediate], float32,
-    torch.matmul = MKL/oneDNN sgemm): the ceiling the forward's GFLOP/s is read against."""
+def worker_gemm(threads, rows_list, hidden, intermediate, iters, dtypes):
+    """The matmul rate of this CPU on the FFN shape of the model ([B*S, hidden] x [hidden, intermediate],
+    torch.matmul = MKL/oneDNN, in float32 and, where asked, bfloat16 (oneDNN's AVX512-BF16/AMX kernels)): the
+    ceiling the forward's GFLOP/s is read against."""
     import torch
     torch.set_num_threads(threads)
     out = {}
-    for rows in rows_list:
-        a, b = torch.randn(rows, hidden), torch.randn(hidden, intermediate)
-        timing = time_calls(lambda: torch.matmul(a, b), 2, iters)
-        out[str(rows)] = 2 * rows * hidden * intermediate / timing["median_ms"] / 1e6  # GFLOP/s
+    for dtype in dtypes:
+        torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}.get(dtype)
+        if torch_dtype is None:
+            continue
+        for rows in rows_list:
+            a, b = torch.randn(rows, hidden).to(torch_dtype), torch.randn(hidden, intermediate).to(torch_dtype)
+            timing = time_calls(lambda: torch.matmul(a, b), 2, iters)
+            out[f"{dtype}-{rows}"] = 2 * rows * hidden * intermediate / timing["median_ms"] / 1e6  # GFLOP/s
     return out
 
 
@@ -389,7 +397,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--models", default="bert,distilbert")
-    parser.add_argument("--dtypes", default="float32,int8", help="hfcpp compute types (int8 needs --dtype int8)")
+    parser.add_argument("--dtypes", default="float32,int8,bfloat16",
+                        help="hfcpp compute types (bfloat16 runs as float32 on CPUs without AVX512-BF16/AMX)")
     parser.add_argument("--engines", default=",".join(FP32_ENGINES + INT8_ENGINES))
     parser.add_argument("--batches", default="1,8")
     parser.add_argument("--markdown", help="also write the tables to this file")
@@ -455,7 +464,7 @@ def main():
             jobs.append({"model": name, "ids": str(path), "tag": f"b{batch}", "warmup": warmup, "iters": iters})
     timings = {}  # (engine, model, tag, threads) -> result
     rss = {}  # (model, dtype, tag) -> peak RSS MiB of hfcpp bench
-    gemm = {}  # threads -> {rows: GFLOP/s of torch.matmul on [rows, 768] x [768, 3072]}
+    gemm = {}  # threads -> {"dtype-rows": GFLOP/s of torch.matmul on [rows, 768] x [768, 3072]}
     def keep_best(key, result):
         if key not in timings or result["median_ms"] < timings[key]["median_ms"]:
             timings[key] = result
@@ -481,7 +490,7 @@ def main():
                 keep_best((engine, r["model"], r["tag"], threads), r)
         rates = run_worker(["--worker", "gemm", "--worker-args", json.dumps(
             {"threads": threads, "rows_list": [b * SEQ for b in batches], "hidden": 768, "intermediate": 3072,
-             "iters": 3 if args.quick else 10})])
+             "iters": 3 if args.quick else 10, "dtypes": dtypes})])
         gemm[threads] = {k: max(v, gemm.get(threads, {}).get(k, 0)) for k, v in rates.items()}
 
     for round_index in range(args.rounds):
@@ -504,13 +513,16 @@ def main():
     log()
     log(f"### Model forward, seq {SEQ}, median ms (lower is better; best of {args.rounds} round(s), "
         f"OMP_WAIT_POLICY={args.omp_wait_policy}); speed-up = peer ms / hfcpp ms "
-        "(fp32 peers vs hfcpp float32, int8 peers vs hfcpp int8)")
+        "(fp32 peers vs hfcpp float32, int8 peers vs hfcpp int8; bf16 columns: hfcpp bfloat16 against the fp32 "
+        "peers)")
     log()
     has_int8 = "int8" in dtypes
     cols = [f"hfcpp {d}" for d in dtypes] + engines
     ratio_cols = [e for e in engines]
-    log("| model | batch | threads | " + " | ".join(cols) + " | " + " | ".join(f"vs {e}" for e in ratio_cols) + " |")
-    log("|" + "---|" * (3 + len(cols) + len(ratio_cols)))
+    bf16_cols = [e for e in engines if e in FP32_ENGINES] if "bfloat16" in dtypes else []
+    log("| model | batch | threads | " + " | ".join(cols) + " | " + " | ".join(f"vs {e}" for e in ratio_cols) +
+        "".join(f" | bf16 vs {e}" for e in bf16_cols) + " |")
+    log("|" + "---|" * (3 + len(cols) + len(ratio_cols) + len(bf16_cols)))
     for name in models:
         for batch in batches:
             tag = f"b{batch}"
@@ -523,21 +535,24 @@ def main():
                 for e in ratio_cols:
                     ours = ms("hfcpp-int8") if (e in INT8_ENGINES and has_int8) else ms("hfcpp-float32")
                     ratios.append(fmt_ratio(ms(e), ours))
+                ratios += [fmt_ratio(ms(e), ms("hfcpp-bfloat16")) for e in bf16_cols]
                 log(f"| {name} | {batch} | {threads} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     log()
-    log("hfcpp float32 GFLOP/s (transformer blocks) against the float32 matmul rate of this CPU on the FFN shape "
+    log("hfcpp GFLOP/s (transformer blocks) against the matmul rate of this CPU in the same type on the FFN shape "
         "([batch*128, 768] x [768, 3072], torch.matmul, same threads):")
     log()
-    log("| model | batch | threads | hfcpp GFLOP/s | matmul GFLOP/s | fraction |")
-    log("|---|---|---|---|---|---|")
+    log("| model | dtype | batch | threads | hfcpp GFLOP/s | matmul GFLOP/s | fraction |")
+    log("|---|---|---|---|---|---|---|")
     for name in models:
-        for batch in batches:
-            for threads in threads_list:
-                r = timings.get(("hfcpp-float32", name, f"b{batch}", threads))
-                peak = gemm.get(threads, {}).get(str(batch * SEQ))
-                if r and peak:
-                    rate = forward_gflop(name, batch, SEQ) / r["median_ms"] * 1000
-                    log(f"| {name} | {batch} | {threads} | {rate:.1f} | {peak:.1f} | {rate / peak:.0%} |")
+        for dtype in [d for d in dtypes if d in ("float32", "bfloat16")]:
+            for batch in batches:
+                for threads in threads_list:
+                    r = timings.get((f"hfcpp-{dtype}", name, f"b{batch}", threads))
+                    peak = gemm.get(threads, {}).get(f"{dtype}-{batch * SEQ}")
+                    if r and peak:
+                        rate = forward_gflop(name, batch, SEQ) / r["median_ms"] * 1000
+                        log(f"| {name} | {dtype} | {batch} | {threads} | {rate:.1f} | {peak:.1f} | "
+                            f"{rate / peak:.0%} |")
     log()
     log("### Agreement (same ids; max abs difference against PyTorch fp32: logits; CTranslate2: last_hidden_state)")
     log()
@@ -569,8 +584,10 @@ def main():
         log()
         log("### DistilBERT sentiment end to end (text -> JSON), texts of 20-110 words, batch_size 8, median ms")
         log()
-        log("| threads | texts | transformers pipeline | hfcpp | speed-up |")
-        log("|---|---|---|---|---|")
+        e2e_dtypes = ["float32"] + [d for d in dtypes if d != "float32"]
+        log("| threads | texts | transformers pipeline | " + " | ".join(f"hfcpp {d}" for d in e2e_dtypes) + " | " +
+            " | ".join(f"speed-up {d}" for d in e2e_dtypes) + " |")
+        log("|" + "---|" * (3 + 2 * len(e2e_dtypes)))
         warmup, iters = (1, 3) if args.quick else (2, 10)
         for threads in threads_list:
             for n in (1, 32):
@@ -579,11 +596,12 @@ def main():
                 hf = run_worker(["--worker", "pipeline", "--worker-args", json.dumps(
                     {"threads": threads, "model_dir": str(distil), "texts_file": str(texts_file), "batch_size": 8,
                      "warmup": warmup, "iters": iters, "load_only": False})])
-                ours = run_hfcpp(exe, ["--model", str(distil), "--task", "sentiment-analysis", "--end-to-end",
-                                       "--texts", str(texts_file), "--batch", "8", "--threads", str(threads),
-                                       "--warmup", str(warmup), "--iters", str(iters)])
-                log(f"| {threads} | {n} | {hf['median_ms']:.1f} | {ours['median_ms']:.1f} | "
-                    f"{fmt_ratio(hf['median_ms'], ours['median_ms'])} |")
+                ours = [run_hfcpp(exe, ["--model", str(distil), "--task", "sentiment-analysis", "--end-to-end",
+                                        "--texts", str(texts_file), "--batch", "8", "--threads", str(threads),
+                                        "--dtype", d, "--warmup", str(warmup), "--iters", str(iters)])["median_ms"]
+                        for d in e2e_dtypes]
+                log(f"| {threads} | {n} | {hf['median_ms']:.1f} | " + " | ".join(f"{o:.1f}" for o in ours) + " | " +
+                    " | ".join(fmt_ratio(hf["median_ms"], o) for o in ours) + " |")
 
         # -- cold load and memory ---------------------------------------------------------------------------------
         log()

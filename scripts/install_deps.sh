@@ -2,7 +2,7 @@
 # Installs the Debian packages hfcpp builds with, when any is missing. Used by the README commands and CI.
 set -euo pipefail
 packages=(build-essential cmake pkg-config ccache libeigen3-dev libsentencepiece-dev nlohmann-json3-dev
-          libdnnl-dev libgtest-dev libutf8proc-dev)
+          libdnnl-dev libgtest-dev libutf8proc-dev libpcre2-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -18,6 +18,7 @@
 #endif
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -186,17 +187,30 @@ bool cpu_has_avx2_fma() {
 }
 #endif
 
-void gemv_block_s8(const PanelLayout& l, const float* x, const int8_t* w, const float* scale, const float* bias,
-                   float* y, int64_t n0, int64_t n1) {
+// The hand-written AVX2 GEMV where the CPU has AVX2 + FMA, unless HFCPP_GENERIC_KERNELS is set (not "0"): then the
+// portable kernels (compiled per ISA level, HFCPP_CPU_CLONES) run, so tests cover them on any machine. Read once
+// per forward call, not per block.
+bool use_avx2_gemv() {
+  if (const char* generic = std::getenv("HFCPP_GENERIC_KERNELS"); generic && *generic && *generic != '0')
+    return false;
 #ifdef HFCPP_AVX2_KERNELS
-  if (cpu_has_avx2_fma()) return gemv_block_avx2(l, x, w, scale, bias, y, n0, n1);
+  return cpu_has_avx2_fma();
+#else
+  return false;
+#endif
+}
+
+void gemv_block_s8(bool avx2, const PanelLayout& l, const float* x, const int8_t* w, const float* scale,
+                   const float* bias, float* y, int64_t n0, int64_t n1) {
+#ifdef HFCPP_AVX2_KERNELS
+  if (avx2) return gemv_block_avx2(l, x, w, scale, bias, y, n0, n1);
 #endif
   gemv_block_s8_generic(l, x, w, scale, bias, y, n0, n1);
 }
-void gemv_block_bf16(const PanelLayout& l, const float* x, const uint16_t* w, const float* bias, float* y, int64_t n0,
-                     int64_t n1) {
+void gemv_block_bf16(bool avx2, const PanelLayout& l, const float* x, const uint16_t* w, const float* bias, float* y,
+                     int64_t n0, int64_t n1) {
 #ifdef HFCPP_AVX2_KERNELS
-  if (cpu_has_avx2_fma()) return gemv_block_avx2(l, x, w, nullptr, bias, y, n0, n1);
+  if (avx2) return gemv_block_avx2(l, x, w, nullptr, bias, y, n0, n1);
 #endif
   gemv_block_bf16_generic(l, x, w, bias, y, n0, n1);
 }
@@ -266,15 +280,16 @@ class WeightOnlyLinear final : public PackedLinear {
     const int64_t blocks = (N_ + kRowBlock - 1) / kRowBlock;
     const float* bias = bias_.empty() ? nullptr : bias_.data();
     if (M <= kSmallM) {
+      const bool avx2 = use_avx2_gemv();
 #pragma omp parallel for schedule(static) if (N_ * K_ >= kParallelMin && blocks > 1)
       for (int64_t b = 0; b < blocks; ++b) {
         const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock);
         for (int64_t m = 0; m < M; ++m) {
           float* ym = y + m * N_;
           if (storage_ == WeightStorage::Int8)
-            gemv_block_s8(layout_, x + m * K_, s8(), scale_.data(), bias, ym, n0, n1);
+            gemv_block_s8(avx2, layout_, x + m * K_, s8(), scale_.data(), bias, ym, n0, n1);
           else
-            gemv_block_bf16(layout_, x + m * K_, bf16(), bias, ym, n0, n1);
+            gemv_block_bf16(avx2, layout_, x + m * K_, bf16(), bias, ym, n0, n1);
           if (act != Act::None) activation(ym + n0, ym + n0, n1 - n0, act);
         }
       }
@@ -315,7 +330,7 @@ class WeightOnlyLinear final : public PackedLinear {
   std::string implementation(int64_t M, Act) const override {
     const char* weights = storage_ == WeightStorage::Int8 ? "int8 weights" : "bfloat16 weights";
     return std::string(weights) + ", float32 math: " +
-           (M <= kSmallM ? "gemv (hfcpp)" : "widened row blocks + sgemm (oneDNN)");
+           (M > kSmallM ? "widened row blocks + sgemm (oneDNN)" : use_avx2_gemv() ? "gemv (hfcpp, AVX2)" : "gemv (hfcpp, generic)");
   }
 
  private:

@@ -210,12 +210,18 @@ void save_output(const ModelOutputs& out, const std::string& path) {
   file << j.dump() << "\n";
 }
 
+// One "Key:  123456 kB" line of /proc/self/status in MiB; 0 where absent.
+double status_mb(const std::string& key) {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;
+  return 0.0;
+}
+
 // Peak resident memory of this process in MiB: VmHWM, which starts afresh at exec (getrusage's ru_maxrss keeps the
 // high-water mark of the process that exec'ed us, e.g. a large Python parent).
 double peak_rss_mb() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // "VmHWM:  123456 kB"
+  if (const double hwm = status_mb("VmHWM"); hwm > 0) return hwm;
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
@@ -335,6 +341,9 @@ int bench_command(int argc, char** argv) {
   j["sequences_per_s"] = seqs_per_s;
   j["tokens_per_s"] = seqs_per_s * seq;
   j["peak_rss_mb"] = peak_rss;
+  // Resident now, split: anonymous (packed weights, activations) and file-backed (checkpoint pages still mapped).
+  j["rss_anon_mb"] = status_mb("RssAnon");
+  j["rss_file_mb"] = status_mb("RssFile");
   std::cout << j.dump() << "\n";
   char line[512];
   std::snprintf(line, sizeof line,

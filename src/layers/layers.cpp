@@ -5,10 +5,13 @@
 #include <cstring>
 #include <string>
 
+#include "io/checkpoint_pages.h"
+
 namespace hfcpp::layers {
 
 namespace {
-// Stacks [rows_i, cols] (or [n_i]) tensors along dim 0 into one CPU float tensor (done once at load).
+// Stacks [rows_i, cols] (or [n_i]) tensors along dim 0 into one CPU float tensor (done once at load). The parts'
+// checkpoint pages are dropped once copied: the stacked tensor replaces them (io/checkpoint_pages.h).
 Tensor concat_rows(const std::vector<Tensor>& parts) {
   const int64_t cols = parts.front().rank() == 1 ? 1 : parts.front().dim(-1);
   int64_t rows = 0;
@@ -19,6 +22,7 @@ Tensor concat_rows(const std::vector<Tensor>& parts) {
     const Tensor host = p.to(DeviceSpec{}).to(DType::F32).contiguous();
     std::memcpy(dst, host.raw_data(), host.nbytes());
     dst += host.nbytes();
+    io::CheckpointPages(p).release_all(p);
   }
   return out;
 }

@@ -5,8 +5,11 @@
 //    8-column steps, for the GEMV rows (M <= 4) and the widened-block sgemm rows (M > 4), with bias and activations;
 //  - int8 against float32 within the rounding bound of the weights;
 //  - row lookups (the tied token embedding) equal the dequantized rows, and bad ids fail clearly;
-//  - the same bits on every thread and for every thread count.
+//  - the same bits on every thread and for every thread count;
+//  - HFCPP_GENERIC_KERNELS selects the portable GEMV (ctest also runs this whole suite with it set, so the kernels
+//    a CPU without AVX2 would run are tested on every machine).
 #include <cmath>
+#include <cstdlib>
 #include <thread>
 
 #include "hfcpp/core/error.h"
@@ -168,6 +171,29 @@ TEST(WeightOnlyInt8, CloseToFloat32WithinTheRoundingOfTheWeights) {
   const double rel_rms = std::sqrt(err2 / ref2);
   std::cout << "[ info ] int8 weight-only vs float32, 3x768x256 uniform data: relative RMS error " << rel_rms << "\n";
   EXPECT_LT(rel_rms, 0.01);
+}
+
+TEST(WeightOnlyKernels, GenericKernelsRunWhenAskedForAndGiveTheSameResult) {
+  const int64_t N = 70, K = 203;
+  const auto wv = test::random_values(N * K, 7, -0.3f, 0.3f);
+  const auto x = test::random_values(2 * K, 8, -2.0f, 2.0f);
+  const char* before = std::getenv("HFCPP_GENERIC_KERNELS");
+  const std::string saved = before ? before : "";
+  for (auto storage : {kc::WeightStorage::Int8, kc::WeightStorage::BFloat16}) {
+    const auto lin = kc::pack_linear_weight_only(wv.data(), nullptr, N, K, storage);
+    std::vector<float> fast(2 * N), generic(2 * N);
+    unsetenv("HFCPP_GENERIC_KERNELS");
+    const std::string fast_name = lin->implementation(1, kc::Act::None);
+    lin->forward(x.data(), fast.data(), 2, kc::Act::None);
+    setenv("HFCPP_GENERIC_KERNELS", "1", 1);
+    EXPECT_NE(lin->implementation(1, kc::Act::None).find("gemv (hfcpp, generic)"), std::string::npos)
+        << lin->implementation(1, kc::Act::None);
+    lin->forward(x.data(), generic.data(), 2, kc::Act::None);
+    // Different summation orders of the same products: equal within float32 rounding.
+    EXPECT_TRUE(all_close(generic, std::vector<double>(fast.begin(), fast.end()), 1e-5, 1e-5)) << fast_name;
+  }
+  if (before) setenv("HFCPP_GENERIC_KERNELS", saved.c_str(), 1);
+  else unsetenv("HFCPP_GENERIC_KERNELS");
 }
 
 TEST(WeightOnlyInt8, NamesAndSupport) {
