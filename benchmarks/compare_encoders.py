@@ -281,9 +281,10 @@ def worker_forward(engine, threads, jobs, out_dir):
                 options.inter_op_num_threads = 1
                 options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
                 options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                # ORT's own thread pool: spin-waiting follows the OMP_WAIT_POLICY every engine runs under.
-                spin = "0" if os.environ.get("OMP_WAIT_POLICY", "").lower() == "passive" else "1"
-                options.add_session_config_entry("session.intra_op.allow_spinning", spin)
+                # ORT's own thread pool: no spin-waiting when every engine runs with OMP_WAIT_POLICY=passive;
+                # otherwise its default (spinning).
+                if os.environ.get("OMP_WAIT_POLICY", "").lower() == "passive":
+                    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 path = MODELS[name]["dir"] / "onnx" / ("model.opt.onnx" if engine == "ort-fp32" else "model.int8.onnx")
                 loaded[name] = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
             else:
@@ -404,8 +405,9 @@ def main():
     parser.add_argument("--markdown", help="also write the tables to this file")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat the forward timings, keep each engine's best median (damps other load)")
-    parser.add_argument("--omp-wait-policy", default="passive", choices=["passive", "active"],
-                        help="OMP_WAIT_POLICY for every engine (ORT: allow_spinning); passive when cores are shared")
+    parser.add_argument("--omp-wait-policy", default="default", choices=["default", "passive", "active"],
+                        help="OMP_WAIT_POLICY for every engine (ORT: allow_spinning 0 when passive); default = "
+                             "each engine's own; passive when the cores are shared with other work")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-args", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -422,7 +424,10 @@ def main():
         return 0
 
     ensure_venv()
-    os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy  # inherited by every engine's process
+    if args.omp_wait_policy == "default":  # inherited by every engine's process
+        os.environ.pop("OMP_WAIT_POLICY", None)
+    else:
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy
     exe = Path(args.build_dir) / "hfcpp"
     if not exe.exists():
         sys.exit(f"{exe} not found: build it first (cmake --build {args.build_dir} --target hfcpp)")

@@ -17,7 +17,7 @@ Printed (markdown):
                                              [--repeat 3] [--rounds 3] [--threads-list 1,2]
 
 llama-cpp-python is found in --llama-python (default: this interpreter); without it the llama.cpp columns are empty.
-Install: pip install llama-cpp-python gguf (a source build: CMAKE_ARGS="-DGGML_NATIVE=ON" for this CPU).
+Install: pip install llama-cpp-python gguf safetensors numpy (a source build: CMAKE_ARGS="-DGGML_NATIVE=ON" for this CPU).
 """
 import argparse
 import json
@@ -200,8 +200,8 @@ def run_hfcpp(build_dir, ids, threads, new, repeat, contexts, dtype):
     cmd = [str(exe), "--model", str(MODEL_DIR), "--ids", ",".join(map(str, ids)), "--threads", str(threads),
            "--new", str(new), "--repeat", str(repeat), "--contexts", ",".join(map(str, contexts)), "--steps",
            str(STEPS), "--dtype", dtype]
-    env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "passive")}
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout.splitlines()[-1])
+    # OMP_WAIT_POLICY as the caller's environment has it (--omp-wait-policy): libgomp's default unless set.
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
 
 
 def merge_runs(results):
@@ -237,6 +237,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="generations per engine process")
     parser.add_argument("--rounds", type=int, default=3,
                         help="hfcpp and llama.cpp processes per thread count, interleaved (transformers: one)")
+    parser.add_argument("--omp-wait-policy", default="default", choices=["default", "passive", "active"],
+                        help="OMP_WAIT_POLICY for every engine; default = libgomp's own (spin a while, then sleep); "
+                             "passive when the cores are shared with other work")
     parser.add_argument("--contexts", default=",".join(map(str, CONTEXTS)), help=argparse.SUPPRESS)
     parser.add_argument("--worker", choices=("transformers", "llama"), help=argparse.SUPPRESS)
     parser.add_argument("--llama-type", default="f32", help=argparse.SUPPRESS)
@@ -254,6 +257,10 @@ def main():
         print(json.dumps(result))
         return 0
 
+    if args.omp_wait_policy == "default":  # inherited by every engine's process
+        os.environ.pop("OMP_WAIT_POLICY", None)
+    else:
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy
     build_model()
     dtypes = [d for d in args.dtypes.split(",") if d]
     have_llama = {d: build_gguf(args.llama_python, LLAMA_TYPE[d]) for d in dtypes}
@@ -288,7 +295,8 @@ def main():
     llama0 = next((r[4] for r in rows if r[4]), None)
     print(f"GPT-2 124M (real gpt2 config, random weights seed 0), batch 1, {len(ids)}-token prompt, "
           f"{args.new} new tokens greedy; decode tokens/s = steps after the first token, median (and best) of "
-          f"{args.rounds} x {args.repeat} generations for hfcpp and llama.cpp, {args.repeat} for transformers")
+          f"{args.rounds} x {args.repeat} generations for hfcpp and llama.cpp, {args.repeat} for transformers; "
+          f"OMP_WAIT_POLICY {args.omp_wait_policy}; load average {os.getloadavg()[0]:.2f} at the end")
     print(f"peers: transformers {hf0['version'] if hf0 else '?'} / torch {hf0['torch'] if hf0 else '?'} generate() "
           f"(float32); llama-cpp-python {llama0['version'] if llama0 else 'not available'} (GGUF of the same weights: "
           "f32, f16, q8_0)")

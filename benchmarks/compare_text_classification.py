@@ -74,8 +74,7 @@ def time_transformers(texts, threads, repeat):
 def time_hfcpp(build_dir, texts_file, threads, repeat):
     exe = build_dir / "benchmarks" / "text_classification_bench"
     out = subprocess.run([str(exe), "--model", str(MODEL_DIR), "--texts", str(texts_file), "--threads",
-                          str(threads), "--repeat", str(repeat)], check=True, capture_output=True, text=True,
-                         env={**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "passive")})
+                          str(threads), "--repeat", str(repeat)], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -54,6 +54,7 @@ std::shared_ptr<const PackedLinear> pack_linear_bf16(const float* w, const float
 enum class WeightStorage {
   Int8,      // symmetric per output channel, qmax 127: w ~ scale[n] * q[n, k]
   BFloat16,  // round to nearest even
+  Float32,   // as given: the panels and the GEMV without the reduction (the float32 decoder form)
 };
 // w [N, K] row-major float32, or with w_is_kn [K, N] row-major (transformers' Conv1D, read in place without a
 // transposed temporary); bias [N] or null; both copied. rows_done(n0, n1) is called after rows [n0, n1) of an [N, K]

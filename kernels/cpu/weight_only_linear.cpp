@@ -1,5 +1,5 @@
 // Weight-only reduced linear layers: weights stored as int8 (symmetric, per output channel, full 8 bits) or bfloat16,
-// the math in float32. This is the decoder form of the int8 and bfloat16 compute types (quantized.h): a decode step
+// the math in float32; and the float32 decoder form, the same panels and GEMV on float32 weights. This is the decoder form of the int8 and bfloat16 compute types (quantized.h): a decode step
 // multiplies one row per sequence by every weight, so its time is the time to read the weights, and storing them in
 // 1 or 2 bytes instead of 4 is what makes it faster. Quantizing the activations as well (the encoder form) would
 // add work and error and save nothing there, and full 8-bit weights need no 16-bit pair sums that could saturate.
@@ -28,7 +28,8 @@
 namespace hfcpp::kernels::cpu {
 namespace {
 
-constexpr int64_t kRowBlock = 64;            // weight rows per parallel task (a multiple of the panel height)
+constexpr int64_t kRowBlock = 64;            // weight rows per GEMV task (a multiple of the panel height)
+constexpr int64_t kWidenBlock = 256;         // weight rows widened per sgemm task (M > kSmallM)
 constexpr int64_t kSmallM = 4;               // input rows handled as GEMVs
 constexpr int64_t kParallelMin = 64 * 1024;  // below this many weights one thread beats a fork/join
 constexpr int64_t kConvertChunk = 256;       // rows converted between two rows_done() calls at load
@@ -50,6 +51,7 @@ struct PanelLayout {
 
 HFCPP_VEC_INLINE float widen(int8_t q) { return static_cast<float>(q); }
 HFCPP_VEC_INLINE float widen(uint16_t b) { return vec::bits_to_float(static_cast<int32_t>(b) << 16); }
+HFCPP_VEC_INLINE float widen(float f) { return f; }
 
 // out[0, K) = scale * row n as float32 (scale 1 for bfloat16).
 template <class W>
@@ -114,12 +116,19 @@ HFCPP_CPU_CLONES void gemv_block_bf16_generic(const PanelLayout& l, const float*
                                               const float* bias, float* y, int64_t n0, int64_t n1) {
   gemv_block(l, x, w, nullptr, bias, y, n0, n1);
 }
+HFCPP_CPU_CLONES void gemv_block_f32_generic(const PanelLayout& l, const float* x, const float* w, const float* bias,
+                                             float* y, int64_t n0, int64_t n1) {
+  gemv_block(l, x, w, nullptr, bias, y, n0, n1);
+}
 HFCPP_CPU_CLONES void widen_block_s8(const PanelLayout& l, const int8_t* w, const float* scale, int64_t n0,
                                      int64_t n1, float* out) {
   widen_block(l, w, scale, n0, n1, out);
 }
 HFCPP_CPU_CLONES void widen_block_bf16(const PanelLayout& l, const uint16_t* w, int64_t n0, int64_t n1, float* out) {
   widen_block(l, w, nullptr, n0, n1, out);
+}
+void widen_block_f32(const PanelLayout& l, const float* w, int64_t n0, int64_t n1, float* out) {
+  widen_block(l, w, nullptr, n0, n1, out);  // a reorder only
 }
 
 #ifdef HFCPP_AVX2_KERNELS
@@ -134,6 +143,7 @@ __attribute__((target("avx2,fma"))) inline __m256 load8(const uint16_t* w) {
   const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
   return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
 }
+__attribute__((target("avx2,fma"))) inline __m256 load8(const float* w) { return _mm256_loadu_ps(w); }
 __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
   const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -214,6 +224,17 @@ void gemv_block_bf16(bool avx2, const PanelLayout& l, const float* x, const uint
 #endif
   gemv_block_bf16_generic(l, x, w, bias, y, n0, n1);
 }
+void gemv_block_f32(bool avx2, const PanelLayout& l, const float* x, const float* w, const float* bias, float* y,
+                    int64_t n0, int64_t n1) {
+#ifdef HFCPP_AVX2_KERNELS
+  if (avx2) return gemv_block_avx2(l, x, w, nullptr, bias, y, n0, n1);
+#endif
+  gemv_block_f32_generic(l, x, w, bias, y, n0, n1);
+}
+
+size_t bytes_per_weight(WeightStorage storage) {
+  return storage == WeightStorage::Int8 ? 1 : storage == WeightStorage::BFloat16 ? 2 : 4;
+}
 
 // Writes rows [n0, n1) (row-major [n1 - n0, K] in `rows`) into the panel layout.
 template <class W>
@@ -240,7 +261,7 @@ class WeightOnlyLinear final : public PackedLinear {
   WeightOnlyLinear(const float* w, bool w_is_kn, const float* bias, int64_t N, int64_t K, WeightStorage storage,
                    const std::function<void(int64_t, int64_t)>& rows_done)
       : N_(N), K_(K), layout_(N, K), storage_(storage),
-        weights_(allocate_weights(static_cast<size_t>(N * K) * (storage == WeightStorage::Int8 ? 1 : 2))),
+        weights_(allocate_weights(static_cast<size_t>(N * K) * bytes_per_weight(storage))),
         scale_(storage == WeightStorage::Int8 ? N : 0),
         bias_(bias ? std::vector<float>(bias, bias + N) : std::vector<float>()) {
     // Rows are converted a chunk at a time, row-major, then scattered into the panels. The chunk buffers are
@@ -248,7 +269,8 @@ class WeightOnlyLinear final : public PackedLinear {
     const int64_t chunk = std::min(N, kConvertChunk);
     const size_t chunk_elems = static_cast<size_t>(chunk * K);
     const std::shared_ptr<void> rows_buf = w_is_kn ? allocate_weights(sizeof(float) * chunk_elems) : nullptr;
-    const std::shared_ptr<void> reduced_buf = allocate_weights(chunk_elems * (storage == WeightStorage::Int8 ? 1 : 2));
+    const std::shared_ptr<void> reduced_buf =
+        storage == WeightStorage::Float32 ? nullptr : allocate_weights(chunk_elems * bytes_per_weight(storage));
     std::vector<int32_t> q_sum(static_cast<size_t>(chunk));
     for (int64_t n0 = 0; n0 < N; n0 += kConvertChunk) {
       const int64_t n1 = std::min(N, n0 + kConvertChunk), rows = n1 - n0;
@@ -263,6 +285,8 @@ class WeightOnlyLinear final : public PackedLinear {
         auto* q = static_cast<int8_t*>(reduced_buf.get());
         quantize_weights_s8(src, rows, K, 127, q, scale_.data() + n0, q_sum.data());
         scatter_rows(layout_, q, n0, n1, s8());
+      } else if (storage == WeightStorage::Float32) {
+        scatter_rows(layout_, src, n0, n1, f32());
       } else {
         auto* b = static_cast<uint16_t*>(reduced_buf.get());
         f32_to_bf16(src, b, rows * K);
@@ -288,25 +312,25 @@ class WeightOnlyLinear final : public PackedLinear {
           float* ym = y + m * N_;
           if (storage_ == WeightStorage::Int8)
             gemv_block_s8(avx2, layout_, x + m * K_, s8(), scale_.data(), bias, ym, n0, n1);
-          else
+          else if (storage_ == WeightStorage::BFloat16)
             gemv_block_bf16(avx2, layout_, x + m * K_, bf16(), bias, ym, n0, n1);
+          else
+            gemv_block_f32(avx2, layout_, x + m * K_, f32(), bias, ym, n0, n1);
           if (act != Act::None) activation(ym + n0, ym + n0, n1 - n0, act);
         }
       }
       return;
     }
-#pragma omp parallel if (blocks > 1)
+    const int64_t wide_blocks = (N_ + kWidenBlock - 1) / kWidenBlock;
+#pragma omp parallel if (wide_blocks > 1)
     {
       // The per-block sgemm must stay on this thread: oneDNN would otherwise open a nested team in this region.
       omp_set_num_threads(1);
-      float* widened = thread_scratch(static_cast<size_t>(kRowBlock * K_));  // [rows, K]
+      float* widened = thread_scratch(static_cast<size_t>(kWidenBlock * K_));  // [rows, K]
 #pragma omp for schedule(static)
-      for (int64_t b = 0; b < blocks; ++b) {
-        const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock), rows = n1 - n0;
-        if (storage_ == WeightStorage::Int8)
-          widen_block_s8(layout_, s8(), scale_.data(), n0, n1, widened);
-        else
-          widen_block_bf16(layout_, bf16(), n0, n1, widened);
+      for (int64_t b = 0; b < wide_blocks; ++b) {
+        const int64_t n0 = b * kWidenBlock, n1 = std::min(N_, n0 + kWidenBlock), rows = n1 - n0;
+        widen(n0, n1, widened);
         dnnl_sgemm('N', 'T', M, rows, K_, 1.0f, x, K_, widened, K_, 0.0f, y + n0, N_);
         for (int64_t m = 0; m < M; ++m) {
           float* row = y + m * N_ + n0;
@@ -320,15 +344,14 @@ class WeightOnlyLinear final : public PackedLinear {
   bool has_weight_rows() const override { return true; }
   bool weight_row(int64_t n, float* out) const override {
     if (n < 0 || n >= N_) return false;
-    if (storage_ == WeightStorage::Int8)
-      widen_block_s8(layout_, s8(), scale_.data(), n, n + 1, out);
-    else
-      widen_block_bf16(layout_, bf16(), n, n + 1, out);
+    widen(n, n + 1, out);
     return true;
   }
 
   std::string implementation(int64_t M, Act) const override {
-    const char* weights = storage_ == WeightStorage::Int8 ? "int8 weights" : "bfloat16 weights";
+    const char* weights = storage_ == WeightStorage::Int8       ? "int8 weights"
+                          : storage_ == WeightStorage::BFloat16 ? "bfloat16 weights"
+                                                                : "float32 weights in panels";
     return std::string(weights) + ", float32 math: " +
            (M > kSmallM ? "widened row blocks + sgemm (oneDNN)" : use_avx2_gemv() ? "gemv (hfcpp, AVX2)" : "gemv (hfcpp, generic)");
   }
@@ -336,11 +359,21 @@ class WeightOnlyLinear final : public PackedLinear {
  private:
   int8_t* s8() const { return static_cast<int8_t*>(weights_.get()); }
   uint16_t* bf16() const { return static_cast<uint16_t*>(weights_.get()); }
+  float* f32() const { return static_cast<float*>(weights_.get()); }
+  // out[r, k] = row n0 + r as float32, r < n1 - n0.
+  void widen(int64_t n0, int64_t n1, float* out) const {
+    if (storage_ == WeightStorage::Int8)
+      widen_block_s8(layout_, s8(), scale_.data(), n0, n1, out);
+    else if (storage_ == WeightStorage::BFloat16)
+      widen_block_bf16(layout_, bf16(), n0, n1, out);
+    else
+      widen_block_f32(layout_, f32(), n0, n1, out);
+  }
 
   int64_t N_, K_;
   PanelLayout layout_;
   WeightStorage storage_;
-  std::shared_ptr<void> weights_;  // [N, K] int8 or bfloat16 in panels of 4 rows (PanelLayout), huge pages
+  std::shared_ptr<void> weights_;  // [N, K] int8, bfloat16 or float32 in panels of 4 rows (PanelLayout), huge pages
   std::vector<float> scale_;       // int8: [N]
   std::vector<float> bias_;
 };

@@ -254,22 +254,7 @@ int run(const Args& a) {
 
 }  // namespace
 
-namespace {
-
-// libgomp reads OMP_WAIT_POLICY once, when the program starts, and its default lets idle threads spin, which on
-// shared cores slows every 2-thread run (docs/performance.md, "Notes for benchmarking"). When the user has not
-// chosen a policy, the CLI restarts itself once with OMP_WAIT_POLICY=passive; if that fails it runs as it is.
-void restart_with_passive_omp_wait(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("HFCPP_KEEP_OMP_DEFAULTS") != nullptr) return;
-  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
-  execv("/proc/self/exe", argv);  // returns only on failure
-  unsetenv("OMP_WAIT_POLICY");
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  restart_with_passive_omp_wait(argv);
   try {
     // Tokenizer commands have their own options (src/cli/tokenize_command.cpp).
     if (argc >= 2 && std::strcmp(argv[1], "tokenize") == 0) return hfcpp::cli::tokenize_command(argc - 1, argv + 1);

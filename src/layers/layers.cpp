@@ -45,7 +45,7 @@ ops::LinearCompute reduced_compute(const WeightLoader& scope) {
   switch (scope.linear_dtype()) {
     case DType::I8: return weight_only ? ops::LinearCompute::Int8WeightOnly : ops::LinearCompute::Int8;
     case DType::BF16: return weight_only ? ops::LinearCompute::BFloat16WeightOnly : ops::LinearCompute::BFloat16;
-    default: return ops::LinearCompute::Float32;
+    default: return weight_only ? ops::LinearCompute::Float32Panels : ops::LinearCompute::Float32;
   }
 }
 

@@ -14,6 +14,7 @@ std::string linear_compute_name(LinearCompute compute) {
     case LinearCompute::Int8: return "int8";
     case LinearCompute::Int8WeightOnly: return "int8 (weights only)";
     case LinearCompute::BFloat16WeightOnly: return "bfloat16 (weights only)";
+    case LinearCompute::Float32Panels: return "float32 (panels)";
   }
   return "unknown";
 }
@@ -24,11 +25,16 @@ bool linear_compute_supported(LinearCompute compute, const DeviceSpec& device) {
   // oneDNN has a u8 x s8 GEMM for every CPU it runs on (32-bit sums with VNNI/AMX; below them 16-bit pair sums,
   // which the 7-bit weights keep from saturating).
   if (compute == LinearCompute::Int8) return true;
-  if (compute == LinearCompute::Int8WeightOnly || compute == LinearCompute::BFloat16WeightOnly) return true;
+  if (detail::is_panel_form(compute)) return true;
   return kernels::cpu::bf16_matmul_native();
 }
 
 namespace detail {
+
+bool is_panel_form(LinearCompute compute) {
+  return compute == LinearCompute::Int8WeightOnly || compute == LinearCompute::BFloat16WeightOnly ||
+         compute == LinearCompute::Float32Panels;
+}
 
 void check_linear_compute(const char* op, LinearCompute compute, const DeviceSpec& device) {
   HFCPP_CHECK(linear_compute_supported(compute, device), op, ": compute type ", linear_compute_name(compute),
@@ -41,8 +47,8 @@ std::shared_ptr<const kernels::cpu::PackedLinear> pack_cpu_linear_reduced(
     const float* w, const float* bias, int64_t N, int64_t K, LinearCompute compute,
     const std::function<void(int64_t, int64_t)>& rows_done, bool w_is_kn) {
   using kernels::cpu::WeightStorage;
-  HFCPP_CHECK(!w_is_kn || compute == LinearCompute::Int8WeightOnly || compute == LinearCompute::BFloat16WeightOnly,
-              "pack_cpu_linear_reduced: [in, out] weights are read in place by the weight-only types only");
+  HFCPP_CHECK(!w_is_kn || is_panel_form(compute),
+              "pack_cpu_linear_reduced: [in, out] weights are read in place by the panel (decoder) forms only");
   switch (compute) {
     case LinearCompute::BFloat16: return kernels::cpu::pack_linear_bf16(w, bias, N, K);
     case LinearCompute::Int8: return kernels::cpu::pack_linear_int8(w, bias, N, K, kernels::cpu::int8_weight_qmax());
@@ -50,6 +56,8 @@ std::shared_ptr<const kernels::cpu::PackedLinear> pack_cpu_linear_reduced(
       return kernels::cpu::pack_linear_weight_only(w, bias, N, K, WeightStorage::Int8, rows_done, w_is_kn);
     case LinearCompute::BFloat16WeightOnly:
       return kernels::cpu::pack_linear_weight_only(w, bias, N, K, WeightStorage::BFloat16, rows_done, w_is_kn);
+    case LinearCompute::Float32Panels:
+      return kernels::cpu::pack_linear_weight_only(w, bias, N, K, WeightStorage::Float32, rows_done, w_is_kn);
     case LinearCompute::Float32: break;
   }
   fail("pack_cpu_linear_reduced: float32 weights are packed by PreparedLinear::prepare itself");

@@ -52,7 +52,9 @@ TEST(DecoderComputeType, BlocksAndLmHeadTakeTheWeightOnlyForm) {
   EXPECT_EQ(layers::Linear::load(block, h, inner).prepared.compute(), ops::LinearCompute::Int8WeightOnly);
   EXPECT_EQ(layers::lm_head_compute(decoder), ops::LinearCompute::Int8WeightOnly);
   EXPECT_EQ(layers::lm_head_compute(decoder.with_linear_dtype(DType::BF16)), ops::LinearCompute::BFloat16WeightOnly);
-  EXPECT_EQ(layers::lm_head_compute(decoder.with_linear_dtype(DType::F32)), ops::LinearCompute::Float32);
+  EXPECT_EQ(layers::lm_head_compute(decoder.with_linear_dtype(DType::F32)), ops::LinearCompute::Float32Panels);
+  EXPECT_EQ(layers::Linear::load(block.with_linear_dtype(DType::F32), h, inner).prepared.compute(),
+            ops::LinearCompute::Float32Panels);
   EXPECT_EQ(layers::lm_head_compute(encoder_like), ops::LinearCompute::Float32);  // encoders keep float32 heads
 }
 

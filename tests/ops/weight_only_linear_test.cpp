@@ -1,4 +1,5 @@
-// Tests for the weight-only linear layers (ops::LinearCompute::Int8WeightOnly / BFloat16WeightOnly,
+// Tests for the weight-only linear layers (ops::LinearCompute::Int8WeightOnly / BFloat16WeightOnly, and the float32
+// decoder form Float32Panels that shares their panels and GEMV,
 // kernels/cpu/weight_only_linear.cpp), the decoder form of int8 and bfloat16:
 //  - against a double-precision linear over the same dequantized weights (int8: the quantizer's own integers and
 //    scales; bfloat16: round-to-nearest-even), for shapes that are and are not multiples of the 4-row panels and
@@ -33,6 +34,8 @@ std::vector<float> dequantized(const std::vector<float>& w, int64_t N, int64_t K
     std::vector<int32_t> sum(N);
     kc::quantize_weights_s8(w.data(), N, K, 127, q.data(), scale.data(), sum.data());
     for (int64_t i = 0; i < N * K; ++i) out[i] = q[i] * scale[i / K];
+  } else if (compute == LC::Float32Panels) {
+    out = w;
   } else {
     std::vector<uint16_t> b(w.size());
     kc::f32_to_bf16(w.data(), b.data(), N * K);
@@ -146,8 +149,13 @@ TEST_P(WeightOnly, TransposedConv1DWeightsGiveTheSameLayer) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, WeightOnly, ::testing::Values(LC::Int8WeightOnly, LC::BFloat16WeightOnly),
-                         [](const auto& info) { return info.param == LC::Int8WeightOnly ? "Int8" : "BFloat16"; });
+INSTANTIATE_TEST_SUITE_P(Types, WeightOnly,
+                         ::testing::Values(LC::Int8WeightOnly, LC::BFloat16WeightOnly, LC::Float32Panels),
+                         [](const auto& info) {
+                           return info.param == LC::Int8WeightOnly       ? "Int8"
+                                  : info.param == LC::BFloat16WeightOnly ? "BFloat16"
+                                                                         : "Float32";
+                         });
 
 TEST(WeightOnlyInt8, CloseToFloat32WithinTheRoundingOfTheWeights) {
   // Only the weights are rounded (to half a step of their row's scale): |y - y_f32| <= sum_k |x_k| * scale_n / 2.
@@ -199,6 +207,9 @@ TEST(WeightOnlyKernels, GenericKernelsRunWhenAskedForAndGiveTheSameResult) {
 TEST(WeightOnlyInt8, NamesAndSupport) {
   EXPECT_EQ(ops::linear_compute_name(LC::Int8WeightOnly), "int8 (weights only)");
   EXPECT_EQ(ops::linear_compute_name(LC::BFloat16WeightOnly), "bfloat16 (weights only)");
+  EXPECT_EQ(ops::linear_compute_name(LC::Float32Panels), "float32 (panels)");
+  EXPECT_TRUE(ops::linear_compute_supported(LC::Float32Panels, DeviceSpec{}));
+  EXPECT_FALSE(ops::linear_compute_supported(LC::Float32Panels, DeviceSpec{Device::CUDA, 0}));
   EXPECT_TRUE(ops::linear_compute_supported(LC::Int8WeightOnly, DeviceSpec{}));
   EXPECT_TRUE(ops::linear_compute_supported(LC::BFloat16WeightOnly, DeviceSpec{}));
   EXPECT_FALSE(ops::linear_compute_supported(LC::Int8WeightOnly, DeviceSpec{Device::CUDA, 0}));

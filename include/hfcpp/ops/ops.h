@@ -48,12 +48,16 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
 //             weights stored as int8 (symmetric per output channel, 8 bits) or bfloat16, math in float32 on
 //             the activations as they are: the decoder form, whose decode step is bound by reading the weights
 //             (kernels/cpu/weight_only_linear.cpp). Any CPU.
-enum class LinearCompute { Float32, BFloat16, Int8, Int8WeightOnly, BFloat16WeightOnly };
-// "float32", "bfloat16", "int8", "int8 (weights only)", "bfloat16 (weights only)"
+//   Float32Panels
+//             the float32 decoder form: float32 weights stored like the weight-only types (4-row panels) and run
+//             by the same GEMV, which reads them as one sequential stream (oneDNN's M = 1 path read GPT-2's
+//             weights at ~3/4 of the rate). Any CPU.
+enum class LinearCompute { Float32, BFloat16, Int8, Int8WeightOnly, BFloat16WeightOnly, Float32Panels };
+// "float32", "bfloat16", "int8", "int8 (weights only)", "bfloat16 (weights only)", "float32 (panels)"
 std::string linear_compute_name(LinearCompute compute);
 // Whether `device` runs `compute` natively, asked of oneDNN at run time (never an illegal instruction): float32
-// everywhere; bfloat16 on CPUs with AVX512-BF16 or AMX; int8 and both weight-only types on every CPU (int8: full
-// 8-bit weights with VNNI/AMX). CUDA: float32 only for now.
+// everywhere; bfloat16 on CPUs with AVX512-BF16 or AMX; int8, the weight-only types and float32 panels on every CPU
+// (int8: full 8-bit weights with VNNI/AMX). CUDA: float32 only for now.
 bool linear_compute_supported(LinearCompute compute, const DeviceSpec& device);
 
 // A linear layer's weight prepared once at load for the device's GEMM (on CPU: oneDNN's preferred blocked
