@@ -70,7 +70,8 @@ struct LoadOptions {
   //   decoders (GPT-2, BLOOM) on CPU, "bfloat16" and "int8": the blocks' linear weights AND the LM head (the tied
   //               token embedding with it) are stored as bfloat16 / int8 per output channel (8 bits), and the math
   //               is float32 on unquantized activations — decoding reads every weight once per token, so the
-  //               storage width sets its speed. Every CPU runs it.
+  //               storage width sets its speed. Every CPU runs it. Decoders in "float32" keep float32 weights in
+  //               the same panel layout and kernels (ops::LinearCompute::Float32Panels).
   //   "auto"      bfloat16 where it pays on this device: encoders where the CPU runs bfloat16 natively, decoders on
   //               every CPU; else float32 (docs/performance.md, "Compute types").
   std::string dtype = "float32";
