@@ -1,8 +1,10 @@
 // Weight-only reduced linear layers: weights stored as int8 (symmetric, per output channel, full 8 bits) or bfloat16,
-// the math in float32; and the float32 decoder form, the same panels and GEMV on float32 weights. This is the decoder form of the int8 and bfloat16 compute types (quantized.h): a decode step
+// the math in float32. This is the decoder form of the int8 and bfloat16 compute types (quantized.h): a decode step
 // multiplies one row per sequence by every weight, so its time is the time to read the weights, and storing them in
-// 1 or 2 bytes instead of 4 is what makes it faster. Quantizing the activations as well (the encoder form) would
-// add work and error and save nothing there, and full 8-bit weights need no 16-bit pair sums that could saturate.
+// 1 or 2 bytes instead of 4 is what makes it faster. float32 decoders use the same panels and GEMV on float32 weights
+// (WeightStorage::Float32): the layout, not the width, is what lets the GEMV read at memory speed. Quantizing the
+// activations as well (the encoder form) would add work and error and save nothing there, and full 8-bit weights
+// need no 16-bit pair sums that could saturate.
 //
 //   M <= kSmallM rows   each row is a GEMV over a block of weight rows, converted to float32 in registers; the
 //                       block (64 rows) stays in cache for the next input row, so the weights are read from memory
@@ -353,7 +355,9 @@ class WeightOnlyLinear final : public PackedLinear {
                           : storage_ == WeightStorage::BFloat16 ? "bfloat16 weights"
                                                                 : "float32 weights in panels";
     return std::string(weights) + ", float32 math: " +
-           (M > kSmallM ? "widened row blocks + sgemm (oneDNN)" : use_avx2_gemv() ? "gemv (hfcpp, AVX2)" : "gemv (hfcpp, generic)");
+           (M > kSmallM       ? "widened row blocks + sgemm (oneDNN)"
+            : use_avx2_gemv() ? "gemv (hfcpp, AVX2)"
+                              : "gemv (hfcpp, generic)");
   }
 
  private:

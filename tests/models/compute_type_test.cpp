@@ -1,6 +1,6 @@
 // Compute types chosen at load (LoadOptions::dtype): which type each request resolves to on this CPU, which
-// layers run it, and the accuracy of int8 and bfloat16 (where native) against float32 on every fixture classifier and on the real
-// all-MiniLM-L6-v2 weights (when HFCPP_MINILM_DIR points at them, as scripts/test.sh arranges).
+// layers run it, and the accuracy of int8 and bfloat16 (where native) against float32 on every fixture classifier
+// and on the real all-MiniLM-L6-v2 weights (when HFCPP_MINILM_DIR points at them, as scripts/test.sh arranges).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -231,8 +231,8 @@ TEST_P(ReducedTypeRealWeights, MiniLmEmbeddingsAndTopicLabelsAgreeWithFloat32) {
     }
   }
   const double agreement = double(agree) / texts.size();
-  std::cout << "[ info ] all-MiniLM-L6-v2 " << dtype << " vs float32 over " << texts.size() << " texts: cosine min " << worst
-            << " mean " << mean << ", topic-label agreement " << agreement << "\n";
+  std::cout << "[ info ] all-MiniLM-L6-v2 " << dtype << " vs float32 over " << texts.size() << " texts: cosine min "
+            << worst << " mean " << mean << ", topic-label agreement " << agreement << "\n";
   // Measured: int8 on AVX2 (7-bit weights) cosine >= 0.9957, agreement 142/144 (the two others near-ties, float32
   // margins 0.003 and 0.009); int8 with VNNI (8-bit weights) cosine >= 0.9984, 143/144 (margin 0.0012); bfloat16
   // (AVX512-BF16) cosine >= 0.99998, 144/144 (docs/performance.md, "Compute types").
