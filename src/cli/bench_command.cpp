@@ -1,9 +1,8 @@
 // `hfcpp bench`: times an encoder pipeline's model forward (or the whole pipeline with --end-to-end) on B inputs of
-// exactly S tokens, and prints latency (median, p90) and throughput as one JSON line and one readable line.
+// exactly S tokens, and prints latency (median, p90) and throughput as one JSON line and one readable line;
+// text-generation goes to bench_generation.cpp.
 // benchmarks/compare_encoders.py runs it beside PyTorch, ONNX Runtime and CTranslate2 on the same token ids
 // (--input-ids) and compares the outputs (--save-output).
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -18,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/bench_util.h"
 #include "cli/commands.h"
 #include "hfcpp/hfcpp.h"
 #include "pipelines/encoder_inputs.h"
@@ -37,12 +37,15 @@ constexpr const char* kBenchUsage = "usage:\n" HFCPP_BENCH_USAGE
     "  --save-output F   write the model output of the last forward (logits, else start/end logits, else\n"
     "                    last_hidden_state) as JSON {\"name\", \"shape\", \"data\"}\n"
     "  --device D        cpu (default), cuda, cuda:N\n"
-    "defaults: --batch 1 --seq 128 --dtype float32 --warmup 3 --iters 20; --threads 0 = OMP_NUM_THREADS or all cores\n";
+    "  --new N           text-generation: new tokens per generation (default 128); B prompts of S seeded ids (or\n"
+    "                    --input-ids), greedy, KV cache; prints prefill, decode-step latency and tokens/s\n"
+    "defaults: --batch 1 --seq 128 --dtype float32 --warmup 3 --iters 20; --threads 0 = OMP_NUM_THREADS or all cores;\n"
+    "text-generation: --seq 32 --warmup 1 --iters 3 (generations)\n";
 
 struct BenchArgs {
   std::string model, task, dtype = "float32", device = "cpu", input_ids, save_output, texts;
-  int batch = 1, seq = 128, threads = 0, warmup = 3, iters = 20;
-  bool end_to_end = false;
+  int batch = 1, seq = 128, threads = 0, warmup = 3, iters = 20, new_tokens = 128;
+  bool end_to_end = false, seq_given = false, warmup_given = false, iters_given = false;  // text-generation defaults
 };
 
 std::string need_value(int& i, int argc, char** argv) {
@@ -70,11 +73,12 @@ BenchArgs parse(int argc, char** argv) {
     if (arg == "--model") a.model = need_value(i, argc, argv);
     else if (arg == "--task") a.task = need_value(i, argc, argv);
     else if (arg == "--batch") a.batch = parse_count(need_value(i, argc, argv), "--batch", 1);
-    else if (arg == "--seq") a.seq = parse_count(need_value(i, argc, argv), "--seq", 1);
+    else if (arg == "--seq") a.seq = parse_count(need_value(i, argc, argv), "--seq", 1), a.seq_given = true;
     else if (arg == "--dtype") a.dtype = need_value(i, argc, argv);
     else if (arg == "--threads") a.threads = parse_count(need_value(i, argc, argv), "--threads", 0);
-    else if (arg == "--warmup") a.warmup = parse_count(need_value(i, argc, argv), "--warmup", 0);
-    else if (arg == "--iters") a.iters = parse_count(need_value(i, argc, argv), "--iters", 1);
+    else if (arg == "--warmup") a.warmup = parse_count(need_value(i, argc, argv), "--warmup", 0), a.warmup_given = true;
+    else if (arg == "--iters") a.iters = parse_count(need_value(i, argc, argv), "--iters", 1), a.iters_given = true;
+    else if (arg == "--new") a.new_tokens = parse_count(need_value(i, argc, argv), "--new", 1);
     else if (arg == "--device") a.device = need_value(i, argc, argv);
     else if (arg == "--input-ids") a.input_ids = need_value(i, argc, argv);
     else if (arg == "--save-output") a.save_output = need_value(i, argc, argv);
@@ -102,14 +106,6 @@ void special_frame(const Tokenizer& tok, std::vector<int32_t>& prefix, std::vect
   HFCPP_CHECK(first < e.size(), "bench: the tokenizer gives no tokens for 'hello'");
   prefix.assign(e.ids.begin(), e.ids.begin() + static_cast<std::ptrdiff_t>(first));
   suffix.assign(e.ids.begin() + static_cast<std::ptrdiff_t>(last) + 1, e.ids.end());
-}
-
-// splitmix64: a fixed, platform-independent sequence, so every run and machine times the same ids.
-uint64_t next_random(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
 }
 
 // B rows of exactly S ids: the special-token frame around seeded random non-special ids of the vocabulary.
@@ -140,25 +136,6 @@ std::vector<std::string> read_texts(const std::string& path) {
     if (!line.empty()) texts.push_back(line);
   if (texts.empty()) fail("bench: --texts file ", path, " holds no text");
   return texts;
-}
-
-std::vector<std::vector<int32_t>> read_ids(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) fail("bench: cannot read --input-ids file ", path);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    fail("bench: --input-ids file ", path, " is not JSON: ", e.what());
-  }
-  if (!j.is_array() || j.empty()) fail("bench: --input-ids file ", path, " must hold a non-empty [[id, ...], ...]");
-  std::vector<std::vector<int32_t>> rows;
-  for (const auto& row : j) {
-    if (!row.is_array() || row.size() != j[0].size() || row.empty())
-      fail("bench: --input-ids file ", path, ": every row must be a non-empty list of the same length");
-    rows.push_back(row.get<std::vector<int32_t>>());
-  }
-  return rows;
 }
 
 // B texts that the tokenizer turns into exactly S tokens (special tokens included): single-token words of the
@@ -210,35 +187,20 @@ void save_output(const ModelOutputs& out, const std::string& path) {
   file << j.dump() << "\n";
 }
 
-// One "Key:  123456 kB" line of /proc/self/status in MiB; 0 where absent.
-double status_mb(const std::string& key) {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);)
-    if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;
-  return 0.0;
-}
-
-// Peak resident memory of this process in MiB: VmHWM, which starts afresh at exec (getrusage's ru_maxrss keeps the
-// high-water mark of the process that exec'ed us, e.g. a large Python parent).
-double peak_rss_mb() {
-  if (const double hwm = status_mb("VmHWM"); hwm > 0) return hwm;
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
-}
-
-double percentile(std::vector<double> sorted, double q) {
-  std::sort(sorted.begin(), sorted.end());
-  const size_t index = std::min(sorted.size() - 1, static_cast<size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5));
-  return sorted[index];
-}
-
 }  // namespace
 
 int bench_command(int argc, char** argv) {
   const BenchArgs a = parse(argc, argv);
-  if (a.task == "text-generation")
-    fail("bench: text-generation decodes token by token; time it with benchmarks/generate_bench");
+  if (a.task == "text-generation") {
+    if (a.end_to_end || !a.save_output.empty() || !a.texts.empty())
+      fail("bench: text-generation times generate() on token ids; --end-to-end, --texts and --save-output are for "
+           "the encoder tasks");
+    GenerationBenchRequest r;
+    r.model = a.model, r.dtype = a.dtype, r.device = a.device, r.input_ids = a.input_ids;
+    r.batch = a.batch, r.seq = a.seq_given ? a.seq : 32, r.new_tokens = a.new_tokens, r.threads = a.threads;
+    r.warmup = a.warmup_given ? a.warmup : 1, r.iters = a.iters_given ? a.iters : 3;
+    return bench_generation(r);
+  }
   PipelineOptions options;
   options.device = a.device;
   options.dtype = a.dtype;

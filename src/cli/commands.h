@@ -11,7 +11,7 @@
 
 #define HFCPP_BENCH_USAGE                                                                                  \
   "  hfcpp bench --model DIR --task T [--batch B] [--seq S] [--dtype D] [--threads N] [--warmup W] [--iters I]\n" \
-  "              [--end-to-end] [--input-ids FILE] [--save-output FILE]\n"                                   \
+  "              [--end-to-end] [--input-ids FILE] [--save-output FILE] [--new N (text-generation)]\n"       \
   "                                                                time B inputs of S tokens; print latency\n" \
   "                                                                (median, p90) and throughput as JSON + text\n"
 

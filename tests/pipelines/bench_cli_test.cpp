@@ -9,10 +9,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "decoder_test_util.h"
 #include "hfcpp/hfcpp.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
+using hfcpp::testing::decoder_fixture;
 using hfcpp::testing::fixture_model;
 using hfcpp::testing::read_json;
 
@@ -133,6 +135,58 @@ TEST(BenchCli, EndToEndTextsFileGivesItsCountAndMeanTokenLength) {
   const Result forward = run_bench("--model " + model + " --task text-classification --texts " + path.string());
   EXPECT_EQ(forward.status, 1);
   EXPECT_NE(forward.out.find("--texts goes with --end-to-end"), std::string::npos) << forward.out;
+}
+
+TEST(BenchCli, TextGenerationReportsPrefillDecodeStepsAndTokensPerSecond) {
+  const std::string model = decoder_fixture("gpt2-tiny");
+  const Result r = run_bench("--model " + model + " --task text-generation --batch 2 --seq 5 --new 6 --warmup 0 " +
+                             "--iters 2 --threads 1 --dtype int8");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto [j, line] = parse_output(r.out);
+  EXPECT_EQ(j["task"], "text-generation");
+  EXPECT_EQ(j["mode"], "generate");
+  EXPECT_EQ(j["architecture"], "GPT2LMHeadModel");
+  EXPECT_EQ(j["compute_type"], "int8");
+  EXPECT_EQ(j["batch"], 2);
+  EXPECT_EQ(j["seq"], 5);
+  EXPECT_EQ(j["new_tokens"], 6);
+  EXPECT_EQ(j["iters"], 2);
+  for (const char* field : {"load_ms", "prefill_ms", "median_ms", "p90_ms", "decode_tokens_per_s", "total_ms"})
+    EXPECT_GT(j[field].get<double>(), 0.0) << field;
+  EXPECT_GE(j["p90_ms"].get<double>(), j["median_ms"].get<double>());
+  // A generation is its prefill plus 5 decode steps of the median's order.
+  EXPECT_GT(j["total_ms"].get<double>(), j["prefill_ms"].get<double>());
+  EXPECT_NE(line.find("batch 2 x prompt 5 + 6 new"), std::string::npos) << line;
+  EXPECT_NE(line.find("tok/s"), std::string::npos) << line;
+
+  // One new token is the prefill alone: no decode step to report.
+  const Result one = run_bench("--model " + model + " --task text-generation --new 1 --warmup 0 --iters 1");
+  ASSERT_EQ(one.status, 0) << one.out;
+  const auto [j1, line1] = parse_output(one.out);
+  EXPECT_EQ(j1["seq"], 32);  // the text-generation default prompt length
+  EXPECT_GT(j1["prefill_ms"].get<double>(), 0.0);
+  EXPECT_EQ(j1["decode_tokens_per_s"].get<double>(), 0.0);
+}
+
+TEST(BenchCli, TextGenerationTakesPromptIdsAndRejectsEncoderOptions) {
+  const std::string model = decoder_fixture("gpt2-tiny");
+  const fs::path ids = fs::temp_directory_path() / "hfcpp-bench-generation-ids.json";
+  std::ofstream(ids) << "[[1, 2, 3, 4], [5, 6, 7, 8]]";
+  const Result r = run_bench("--model " + model + " --task text-generation --new 3 --warmup 0 --iters 1 --input-ids " +
+                             ids.string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto [j, line] = parse_output(r.out);
+  EXPECT_EQ(j["batch"], 2);
+  EXPECT_EQ(j["seq"], 4);
+  std::ofstream(ids) << "[[1, 2, 999999]]";
+  const Result bad = run_bench("--model " + model + " --task text-generation --input-ids " + ids.string());
+  EXPECT_EQ(bad.status, 1) << bad.out;
+  EXPECT_NE(bad.out.find("outside the vocabulary"), std::string::npos) << bad.out;
+  fs::remove(ids);
+  const Result e2e = run_bench("--model " + model + " --task text-generation --end-to-end");
+  EXPECT_EQ(e2e.status, 1) << e2e.out;
+  EXPECT_NE(e2e.out.find("--end-to-end, --texts and --save-output are for the encoder tasks"), std::string::npos)
+      << e2e.out;
 }
 
 TEST(BenchCli, BadArgumentsFailWithAMessage) {
