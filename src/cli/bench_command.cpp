@@ -302,11 +302,6 @@ int bench_command(int argc, char** argv) {
   j["min_ms"] = *std::min_element(times_ms.begin(), times_ms.end());
   j["sequences_per_s"] = seqs_per_s;
   j["tokens_per_s"] = seqs_per_s * seq;
-  j["peak_rss_mb"] = peak_rss;
-  // Resident now, split: anonymous (packed weights, activations) and file-backed (checkpoint pages still mapped).
-  j["rss_anon_mb"] = status_mb("RssAnon");
-  j["rss_file_mb"] = status_mb("RssFile");
-  std::cout << j.dump() << "\n";
   char line[512];
   std::snprintf(line, sizeof line,
                 "%s %s %s (%s), batch %d x seq %d, %d threads: median %.3f ms, p90 %.3f ms, %.1f seq/s, %.0f tok/s "
@@ -314,7 +309,7 @@ int bench_command(int argc, char** argv) {
                 pipe->model().architecture().c_str(), a.end_to_end ? "end-to-end" : "forward",
                 pipe->model().compute_type().c_str(), a.device.c_str(), batch, seq, num_threads(), median, p90,
                 seqs_per_s, seqs_per_s * seq, load_ms, peak_rss);
-  std::cout << line << "\n";
+  print_report(j, peak_rss, line);
   return 0;
 }
 

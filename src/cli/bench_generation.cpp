@@ -3,7 +3,6 @@
 // apart: a decode step's time is what tokens/s means for a chat or a stream.
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 
 #include <nlohmann/json.hpp>
 
@@ -102,17 +101,13 @@ int bench_generation(const GenerationBenchRequest& r) {
   j["p90_ms"] = step_p90;
   j["decode_tokens_per_s"] = rate;      // B tokens per step; median over generations
   j["total_ms"] = percentile(total_ms, 0.5);
-  j["peak_rss_mb"] = peak_rss;
-  j["rss_anon_mb"] = status_mb("RssAnon");
-  j["rss_file_mb"] = status_mb("RssFile");
-  std::cout << j.dump() << "\n";
   char line[512];
   std::snprintf(line, sizeof line,
                 "%s generate %s (%s), batch %d x prompt %d + %d new, %d threads: prefill %.3f ms, decode step median "
                 "%.3f ms, p90 %.3f ms, %.1f tok/s (load %.0f ms, peak RSS %.0f MiB)",
                 model->architecture().c_str(), model->compute_type().c_str(), r.device.c_str(), batch, seq,
                 r.new_tokens, num_threads(), prefill, step_median, step_p90, rate, load_ms, peak_rss);
-  std::cout << line << "\n";
+  print_report(j, peak_rss, line);
   return 0;
 }
 

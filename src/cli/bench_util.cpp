@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +57,13 @@ double percentile(std::vector<double> values, double q) {
   std::sort(values.begin(), values.end());
   const double rank = q * static_cast<double>(values.size() - 1) + 0.5;
   return values[std::min(values.size() - 1, static_cast<size_t>(rank))];
+}
+
+void print_report(nlohmann::ordered_json& report, double peak_rss, const std::string& line) {
+  report["peak_rss_mb"] = peak_rss;
+  report["rss_anon_mb"] = status_mb("RssAnon");
+  report["rss_file_mb"] = status_mb("RssFile");
+  std::cout << report.dump() << "\n" << line << "\n";
 }
 
 }  // namespace hfcpp::cli

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace hfcpp::cli {
 
 // Token ids as JSON [[...], ...]: rows of one non-empty length; errors name the file.
@@ -19,6 +21,9 @@ double status_mb(const std::string& key);
 // Peak resident memory of this process in MiB: VmHWM, which starts afresh at exec (getrusage's ru_maxrss keeps the
 // high-water mark of the process that exec'ed us, e.g. a large Python parent).
 double peak_rss_mb();
+// Adds peak_rss_mb (the given reading) and the resident split now (rss_anon_mb: packed weights, activations;
+// rss_file_mb: checkpoint pages still mapped) to `report`, then prints it as one JSON line and `line` after it.
+void print_report(nlohmann::ordered_json& report, double peak_rss, const std::string& line);
 
 struct GenerationBenchRequest {
   std::string model, dtype, device, input_ids;
