@@ -9,6 +9,7 @@
 //   M <= kSmallM rows   each row is a GEMV over a block of weight rows, converted to float32 in registers; the
 //                       block (64 rows) stays in cache for the next input row, so the weights are read from memory
 //                       once per call.
+//   M <= kPanelGemmM    (AVX2) two input rows at a time over the panels, each weight converted once per pair.
 //   larger M (prefill)  each thread widens a block of weight rows into a float32 scratch and runs a single-threaded
 //                       sgemm on it: the conversion is paid once per weight per call, the multiply is oneDNN's.
 // Rows are split over the OpenMP threads in blocks; each output is the same sum whatever the thread count.
@@ -33,6 +34,8 @@ namespace {
 constexpr int64_t kRowBlock = 64;            // weight rows per GEMV task (a multiple of the panel height)
 constexpr int64_t kWidenBlock = 256;         // weight rows widened per sgemm task (M > kSmallM)
 constexpr int64_t kSmallM = 4;               // input rows handled as GEMVs
+constexpr int64_t kPanelGemmM = 48;          // up to this many rows (AVX2): two rows at a time over the panels
+                                             // (GPT-2, 1 thread: equal to widen + sgemm at 64 rows, slower at 128)
 constexpr int64_t kParallelMin = 64 * 1024;  // below this many weights one thread beats a fork/join
 constexpr int64_t kConvertChunk = 256;       // rows converted between two rows_done() calls at load
 
@@ -193,6 +196,39 @@ __attribute__((target("avx2,fma"))) void gemv_block_avx2(const PanelLayout& l, c
   }
 }
 
+// Two input rows at once over a block of panels: each weight, converted once, feeds both rows (8 accumulators, 4
+// weight vectors, 1 input vector: 13 of AVX2's 16 registers). y[m, n] for m in {m0, m0 + 1} and n in [n0, n1), n0
+// a multiple of 4 and n1 <= the last full panel (rows after it take the GEMV).
+template <class W>
+__attribute__((target("avx2,fma"))) void gemm2_block_avx2(const PanelLayout& l, const float* x0, const float* x1,
+                                                          const W* w, const float* scale, const float* bias, float* y0,
+                                                          float* y1, int64_t n0, int64_t n1) {
+  const int64_t K = l.K, K8 = l.K8;
+  for (int64_t n = n0; n + 4 <= n1; n += 4) {
+    const W* p = w + n * K;
+    __m256 a[4], b[4];
+    for (int i = 0; i < 4; ++i) a[i] = b[i] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < K8; k += 8, p += 32) {
+      const __m256 w0 = load8(p), w1 = load8(p + 8), w2 = load8(p + 16), w3 = load8(p + 24);
+      __m256 xv = _mm256_loadu_ps(x0 + k);
+      a[0] = _mm256_fmadd_ps(xv, w0, a[0]), a[1] = _mm256_fmadd_ps(xv, w1, a[1]);
+      a[2] = _mm256_fmadd_ps(xv, w2, a[2]), a[3] = _mm256_fmadd_ps(xv, w3, a[3]);
+      xv = _mm256_loadu_ps(x1 + k);
+      b[0] = _mm256_fmadd_ps(xv, w0, b[0]), b[1] = _mm256_fmadd_ps(xv, w1, b[1]);
+      b[2] = _mm256_fmadd_ps(xv, w2, b[2]), b[3] = _mm256_fmadd_ps(xv, w3, b[3]);
+    }
+    for (int i = 0; i < 4; ++i) {
+      float s0 = hsum(a[i]), s1 = hsum(b[i]);
+      for (int64_t t = K8; t < K; ++t) {
+        const float wt = widen(p[i * (K - K8) + (t - K8)]);
+        s0 += x0[t] * wt, s1 += x1[t] * wt;
+      }
+      const float sc = scale ? scale[n + i] : 1.0f, bi = bias ? bias[n + i] : 0.0f;
+      y0[n + i] = s0 * sc + bi, y1[n + i] = s1 * sc + bi;
+    }
+  }
+}
+
 bool cpu_has_avx2_fma() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return has;
@@ -232,6 +268,17 @@ void gemv_block_f32(bool avx2, const PanelLayout& l, const float* x, const float
   if (avx2) return gemv_block_avx2(l, x, w, nullptr, bias, y, n0, n1);
 #endif
   gemv_block_f32_generic(l, x, w, bias, y, n0, n1);
+}
+
+// y rows m0, m0 + 1 over weight rows [n0, n1) (AVX2 only; see gemm2_block_avx2).
+template <class W>
+void gemm2_block(const PanelLayout& l, const float* x0, const float* x1, const W* w, const float* scale,
+                 const float* bias, float* y0, float* y1, int64_t n0, int64_t n1) {
+#ifdef HFCPP_AVX2_KERNELS
+  gemm2_block_avx2(l, x0, x1, w, scale, bias, y0, y1, n0, n1);
+#else
+  (void)l, (void)x0, (void)x1, (void)w, (void)scale, (void)bias, (void)y0, (void)y1, (void)n0, (void)n1;
+#endif
 }
 
 size_t bytes_per_weight(WeightStorage storage) {
@@ -323,6 +370,39 @@ class WeightOnlyLinear final : public PackedLinear {
       }
       return;
     }
+    if (M <= kPanelGemmM && use_avx2_gemv()) {
+      // Short prompts: widening every weight for an sgemm costs about as much as the products themselves here, so
+      // the rows go two at a time over the panels, each weight converted in registers once per pair.
+      auto gemv = [&](const float* xm, float* ym, int64_t n0, int64_t n1) {
+        if (storage_ == WeightStorage::Int8)
+          gemv_block_s8(true, layout_, xm, s8(), scale_.data(), bias, ym, n0, n1);
+        else if (storage_ == WeightStorage::BFloat16)
+          gemv_block_bf16(true, layout_, xm, bf16(), bias, ym, n0, n1);
+        else
+          gemv_block_f32(true, layout_, xm, f32(), bias, ym, n0, n1);
+      };
+#pragma omp parallel for schedule(static) if (N_ * K_ >= kParallelMin && blocks > 1)
+      for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock);
+        const int64_t panels_end = std::max(n0, std::min(n1, layout_.N4));  // rows after it are plain rows
+        int64_t m = 0;
+        for (; m + 2 <= M; m += 2) {
+          const float *x0 = x + m * K_, *x1 = x0 + K_;
+          float *y0 = y + m * N_, *y1 = y0 + N_;
+          if (storage_ == WeightStorage::Int8)
+            gemm2_block(layout_, x0, x1, s8(), scale_.data(), bias, y0, y1, n0, panels_end);
+          else if (storage_ == WeightStorage::BFloat16)
+            gemm2_block(layout_, x0, x1, bf16(), nullptr, bias, y0, y1, n0, panels_end);
+          else
+            gemm2_block(layout_, x0, x1, f32(), nullptr, bias, y0, y1, n0, panels_end);
+          if (panels_end < n1) gemv(x0, y0, panels_end, n1), gemv(x1, y1, panels_end, n1);
+        }
+        if (m < M) gemv(x + m * K_, y + m * N_, n0, n1);
+        if (act != Act::None)
+          for (int64_t r = 0; r < M; ++r) activation(y + r * N_ + n0, y + r * N_ + n0, n1 - n0, act);
+      }
+      return;
+    }
     const int64_t wide_blocks = (N_ + kWidenBlock - 1) / kWidenBlock;
 #pragma omp parallel if (wide_blocks > 1)
     {
@@ -355,9 +435,9 @@ class WeightOnlyLinear final : public PackedLinear {
                           : storage_ == WeightStorage::BFloat16 ? "bfloat16 weights"
                                                                 : "float32 weights in panels";
     return std::string(weights) + ", float32 math: " +
-           (M > kSmallM       ? "widened row blocks + sgemm (oneDNN)"
-            : use_avx2_gemv() ? "gemv (hfcpp, AVX2)"
-                              : "gemv (hfcpp, generic)");
+           (M <= kSmallM ? (use_avx2_gemv() ? "gemv (hfcpp, AVX2)" : "gemv (hfcpp, generic)")
+            : M <= kPanelGemmM && use_avx2_gemv() ? "two-row panel gemm (hfcpp, AVX2)"
+                                                  : "widened row blocks + sgemm (oneDNN)");
   }
 
  private:
