@@ -9,7 +9,8 @@
 //   M <= kSmallM rows   each row is a GEMV over a block of weight rows, converted to float32 in registers; the
 //                       block (64 rows) stays in cache for the next input row, so the weights are read from memory
 //                       once per call.
-//   M <= kPanelGemmM    (AVX2) two input rows at a time over the panels, each weight converted once per pair.
+//   M <= 48 / 128       (AVX2) four input rows at a time over the panels where AVX-512VL doubles the registers,
+//                       else two, each weight converted once per group.
 //   larger M (prefill)  each thread widens a block of weight rows into a float32 scratch and runs a single-threaded
 //                       sgemm on it: the conversion is paid once per weight per call, the multiply is oneDNN's.
 // Rows are split over the OpenMP threads in blocks; each output is the same sum whatever the thread count.
@@ -34,8 +35,9 @@ namespace {
 constexpr int64_t kRowBlock = 64;            // weight rows per GEMV task (a multiple of the panel height)
 constexpr int64_t kWidenBlock = 256;         // weight rows widened per sgemm task (M > kSmallM)
 constexpr int64_t kSmallM = 4;               // input rows handled as GEMVs
-constexpr int64_t kPanelGemmM = 48;          // up to this many rows (AVX2): two rows at a time over the panels
-                                             // (GPT-2, 1 thread: equal to widen + sgemm at 64 rows, slower at 128)
+// Prompts up to this many rows run the panel GEMM (AVX2) rather than widen + sgemm. Measured on GPT-2, 1 thread: the
+// 2-row kernel equals widen + sgemm at 64 rows and loses at 128; the 4-row one (AVX-512VL) wins at 64 and ties at 128.
+constexpr int64_t kPanelGemmM2 = 48, kPanelGemmM4 = 128;
 constexpr int64_t kParallelMin = 64 * 1024;  // below this many weights one thread beats a fork/join
 constexpr int64_t kConvertChunk = 256;       // rows converted between two rows_done() calls at load
 
@@ -229,6 +231,42 @@ __attribute__((target("avx2,fma"))) void gemm2_block_avx2(const PanelLayout& l, 
   }
 }
 
+// Four input rows at once where AVX-512VL gives 32 vector registers (16 accumulators, 4 weight vectors, 1 input
+// vector): each converted weight feeds four rows. Same 8-wide math as gemm2_block_avx2.
+template <class W>
+__attribute__((target("avx2,fma,avx512f,avx512vl"))) void gemm4_block_avx512vl(
+    const PanelLayout& l, const float* const* x, const W* w, const float* scale, const float* bias, float* const* y,
+    int64_t n0, int64_t n1) {
+  const int64_t K = l.K, K8 = l.K8;
+  for (int64_t n = n0; n + 4 <= n1; n += 4) {
+    const W* p = w + n * K;
+    __m256 acc[4][4];
+    for (int r = 0; r < 4; ++r)
+      for (int i = 0; i < 4; ++i) acc[r][i] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < K8; k += 8, p += 32) {
+      const __m256 w0 = load8(p), w1 = load8(p + 8), w2 = load8(p + 16), w3 = load8(p + 24);
+      for (int r = 0; r < 4; ++r) {
+        const __m256 xv = _mm256_loadu_ps(x[r] + k);
+        acc[r][0] = _mm256_fmadd_ps(xv, w0, acc[r][0]), acc[r][1] = _mm256_fmadd_ps(xv, w1, acc[r][1]);
+        acc[r][2] = _mm256_fmadd_ps(xv, w2, acc[r][2]), acc[r][3] = _mm256_fmadd_ps(xv, w3, acc[r][3]);
+      }
+    }
+    for (int i = 0; i < 4; ++i) {
+      const float sc = scale ? scale[n + i] : 1.0f, bi = bias ? bias[n + i] : 0.0f;
+      for (int r = 0; r < 4; ++r) {
+        float sum = hsum(acc[r][i]);
+        for (int64_t t = K8; t < K; ++t) sum += x[r][t] * widen(p[i * (K - K8) + (t - K8)]);
+        y[r][n + i] = sum * sc + bi;
+      }
+    }
+  }
+}
+
+bool cpu_has_avx512vl() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  return has;
+}
+
 bool cpu_has_avx2_fma() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return has;
@@ -268,6 +306,15 @@ void gemv_block_f32(bool avx2, const PanelLayout& l, const float* x, const float
   if (avx2) return gemv_block_avx2(l, x, w, nullptr, bias, y, n0, n1);
 #endif
   gemv_block_f32_generic(l, x, w, bias, y, n0, n1);
+}
+
+// Rows of x up to which the panel GEMM runs: 0 without the AVX2 kernels.
+int64_t panel_gemm_max_rows() {
+  if (!use_avx2_gemv()) return 0;
+#ifdef HFCPP_AVX2_KERNELS
+  if (cpu_has_avx512vl()) return kPanelGemmM4;
+#endif
+  return kPanelGemmM2;
 }
 
 // y rows m0, m0 + 1 over weight rows [n0, n1) (AVX2 only; see gemm2_block_avx2).
@@ -370,9 +417,10 @@ class WeightOnlyLinear final : public PackedLinear {
       }
       return;
     }
-    if (M <= kPanelGemmM && use_avx2_gemv()) {
+    if (M <= panel_gemm_max_rows()) {
       // Short prompts: widening every weight for an sgemm costs about as much as the products themselves here, so
-      // the rows go two at a time over the panels, each weight converted in registers once per pair.
+      // the rows go four (AVX-512VL) or two at a time over the panels, each weight converted in registers once per
+      // group.
       auto gemv = [&](const float* xm, float* ym, int64_t n0, int64_t n1) {
         if (storage_ == WeightStorage::Int8)
           gemv_block_s8(true, layout_, xm, s8(), scale_.data(), bias, ym, n0, n1);
@@ -386,6 +434,21 @@ class WeightOnlyLinear final : public PackedLinear {
         const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock);
         const int64_t panels_end = std::max(n0, std::min(n1, layout_.N4));  // rows after it are plain rows
         int64_t m = 0;
+#ifdef HFCPP_AVX2_KERNELS
+        if (cpu_has_avx512vl())
+          for (; m + 4 <= M; m += 4) {
+            const float* xs[4] = {x + m * K_, x + (m + 1) * K_, x + (m + 2) * K_, x + (m + 3) * K_};
+            float* ys[4] = {y + m * N_, y + (m + 1) * N_, y + (m + 2) * N_, y + (m + 3) * N_};
+            if (storage_ == WeightStorage::Int8)
+              gemm4_block_avx512vl(layout_, xs, s8(), scale_.data(), bias, ys, n0, panels_end);
+            else if (storage_ == WeightStorage::BFloat16)
+              gemm4_block_avx512vl(layout_, xs, bf16(), nullptr, bias, ys, n0, panels_end);
+            else
+              gemm4_block_avx512vl(layout_, xs, f32(), nullptr, bias, ys, n0, panels_end);
+            if (panels_end < n1)
+              for (int r = 0; r < 4; ++r) gemv(xs[r], ys[r], panels_end, n1);
+          }
+#endif
         for (; m + 2 <= M; m += 2) {
           const float *x0 = x + m * K_, *x1 = x0 + K_;
           float *y0 = y + m * N_, *y1 = y0 + N_;
@@ -436,8 +499,8 @@ class WeightOnlyLinear final : public PackedLinear {
                                                                 : "float32 weights in panels";
     return std::string(weights) + ", float32 math: " +
            (M <= kSmallM ? (use_avx2_gemv() ? "gemv (hfcpp, AVX2)" : "gemv (hfcpp, generic)")
-            : M <= kPanelGemmM && use_avx2_gemv() ? "two-row panel gemm (hfcpp, AVX2)"
-                                                  : "widened row blocks + sgemm (oneDNN)");
+            : M <= panel_gemm_max_rows() ? "panel gemm, 2 or 4 rows (hfcpp, AVX2)"
+                                         : "widened row blocks + sgemm (oneDNN)");
   }
 
  private:

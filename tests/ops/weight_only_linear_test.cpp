@@ -71,7 +71,7 @@ TEST_P(WeightOnly, MatchesTheDequantizedWeightsForEveryShapeAndRowCount) {
       const Tensor b = with_bias ? Tensor::from_vector(bv, {N}) : Tensor();
       const auto lin = ops::PreparedLinear::prepare(w, b, compute);
       EXPECT_EQ(lin.compute(), compute);
-      for (int64_t M : {1, 2, 4, 5, 33, 70}) {
+      for (int64_t M : {1, 2, 4, 5, 7, 33, 70, 130}) {  // 7 = 4 + 2 + 1 rows; 130: widen + sgemm
         const Tensor x = test::random_tensor({M, K}, ++seed, -2.0f, 2.0f);
         for (ops::Activation act : {ops::Activation::None, ops::Activation::Gelu, ops::Activation::Silu}) {
           const auto want = reference(x.to_vector<float>(), wq, with_bias ? bv : std::vector<float>{}, M, N, K, act);
