@@ -116,27 +116,30 @@ HFCPP_VEC_INLINE void widen_block(const PanelLayout& l, const W* w, const float*
   for (int64_t n = n0; n < n1; ++n) read_row(l, w, n, scale ? scale[n] : 1.0f, out + (n - n0) * l.K);
 }
 
-HFCPP_CPU_CLONES void gemv_block_s8_generic(const PanelLayout& l, const float* x, const int8_t* w, const float* scale,
-                                            const float* bias, float* y, int64_t n0, int64_t n1) {
+// The portable kernels, compiled per ISA level (HFCPP_CPU_CLONES takes plain functions, so one overload per weight
+// type); scale is null for bfloat16 and float32.
+HFCPP_CPU_CLONES void gemv_generic(const PanelLayout& l, const float* x, const int8_t* w, const float* scale,
+                                   const float* bias, float* y, int64_t n0, int64_t n1) {
   gemv_block(l, x, w, scale, bias, y, n0, n1);
 }
-HFCPP_CPU_CLONES void gemv_block_bf16_generic(const PanelLayout& l, const float* x, const uint16_t* w,
-                                              const float* bias, float* y, int64_t n0, int64_t n1) {
-  gemv_block(l, x, w, nullptr, bias, y, n0, n1);
+HFCPP_CPU_CLONES void gemv_generic(const PanelLayout& l, const float* x, const uint16_t* w, const float* scale,
+                                   const float* bias, float* y, int64_t n0, int64_t n1) {
+  gemv_block(l, x, w, scale, bias, y, n0, n1);
 }
-HFCPP_CPU_CLONES void gemv_block_f32_generic(const PanelLayout& l, const float* x, const float* w, const float* bias,
-                                             float* y, int64_t n0, int64_t n1) {
-  gemv_block(l, x, w, nullptr, bias, y, n0, n1);
+HFCPP_CPU_CLONES void gemv_generic(const PanelLayout& l, const float* x, const float* w, const float* scale,
+                                   const float* bias, float* y, int64_t n0, int64_t n1) {
+  gemv_block(l, x, w, scale, bias, y, n0, n1);
 }
-HFCPP_CPU_CLONES void widen_block_s8(const PanelLayout& l, const int8_t* w, const float* scale, int64_t n0,
-                                     int64_t n1, float* out) {
+HFCPP_CPU_CLONES void widen_generic(const PanelLayout& l, const int8_t* w, const float* scale, int64_t n0, int64_t n1,
+                                    float* out) {
   widen_block(l, w, scale, n0, n1, out);
 }
-HFCPP_CPU_CLONES void widen_block_bf16(const PanelLayout& l, const uint16_t* w, int64_t n0, int64_t n1, float* out) {
-  widen_block(l, w, nullptr, n0, n1, out);
+HFCPP_CPU_CLONES void widen_generic(const PanelLayout& l, const uint16_t* w, const float* scale, int64_t n0,
+                                    int64_t n1, float* out) {
+  widen_block(l, w, scale, n0, n1, out);
 }
-void widen_block_f32(const PanelLayout& l, const float* w, int64_t n0, int64_t n1, float* out) {
-  widen_block(l, w, nullptr, n0, n1, out);  // a reorder only
+void widen_generic(const PanelLayout& l, const float* w, const float* scale, int64_t n0, int64_t n1, float* out) {
+  widen_block(l, w, scale, n0, n1, out);  // a reorder only
 }
 
 #ifdef HFCPP_AVX2_KERNELS
@@ -287,46 +290,23 @@ bool use_avx2_gemv() {
 #endif
 }
 
-void gemv_block_s8(bool avx2, const PanelLayout& l, const float* x, const int8_t* w, const float* scale,
-                   const float* bias, float* y, int64_t n0, int64_t n1) {
+// y[n] for n in [n0, n1): the AVX2 GEMV or the portable one.
+template <class W>
+void gemv_rows(bool avx2, const PanelLayout& l, const float* x, const W* w, const float* scale, const float* bias,
+               float* y, int64_t n0, int64_t n1) {
 #ifdef HFCPP_AVX2_KERNELS
   if (avx2) return gemv_block_avx2(l, x, w, scale, bias, y, n0, n1);
 #endif
-  gemv_block_s8_generic(l, x, w, scale, bias, y, n0, n1);
-}
-void gemv_block_bf16(bool avx2, const PanelLayout& l, const float* x, const uint16_t* w, const float* bias, float* y,
-                     int64_t n0, int64_t n1) {
-#ifdef HFCPP_AVX2_KERNELS
-  if (avx2) return gemv_block_avx2(l, x, w, nullptr, bias, y, n0, n1);
-#endif
-  gemv_block_bf16_generic(l, x, w, bias, y, n0, n1);
-}
-void gemv_block_f32(bool avx2, const PanelLayout& l, const float* x, const float* w, const float* bias, float* y,
-                    int64_t n0, int64_t n1) {
-#ifdef HFCPP_AVX2_KERNELS
-  if (avx2) return gemv_block_avx2(l, x, w, nullptr, bias, y, n0, n1);
-#endif
-  gemv_block_f32_generic(l, x, w, bias, y, n0, n1);
+  gemv_generic(l, x, w, scale, bias, y, n0, n1);
 }
 
 // Rows of x up to which the panel GEMM runs: 0 without the AVX2 kernels.
-int64_t panel_gemm_max_rows() {
-  if (!use_avx2_gemv()) return 0;
+int64_t panel_gemm_max_rows(bool avx2) {
+  if (!avx2) return 0;
 #ifdef HFCPP_AVX2_KERNELS
   if (cpu_has_avx512vl()) return kPanelGemmM4;
 #endif
   return kPanelGemmM2;
-}
-
-// y rows m0, m0 + 1 over weight rows [n0, n1) (AVX2 only; see gemm2_block_avx2).
-template <class W>
-void gemm2_block(const PanelLayout& l, const float* x0, const float* x1, const W* w, const float* scale,
-                 const float* bias, float* y0, float* y1, int64_t n0, int64_t n1) {
-#ifdef HFCPP_AVX2_KERNELS
-  gemm2_block_avx2(l, x0, x1, w, scale, bias, y0, y1, n0, n1);
-#else
-  (void)l, (void)x0, (void)x1, (void)w, (void)scale, (void)bias, (void)y0, (void)y1, (void)n0, (void)n1;
-#endif
 }
 
 size_t bytes_per_weight(WeightStorage storage) {
@@ -398,96 +378,12 @@ class WeightOnlyLinear final : public PackedLinear {
 
   void forward(const float* x, float* y, int64_t M, Act act) const override {
     if (M <= 0) return;
-    const int64_t blocks = (N_ + kRowBlock - 1) / kRowBlock;
-    const float* bias = bias_.empty() ? nullptr : bias_.data();
-    // One row: the GEMV. Several (batched decode, prompts): the panel GEMM converts each weight once per group of
-    // rows instead of once per row (GPT-2 int8 decode, batch 4: 169 -> 236 tok/s at 1 thread, 302 -> 417 at 2).
-    const int64_t panel_rows = panel_gemm_max_rows();
-    if (M == 1 || (M <= kSmallM && panel_rows == 0)) {
-      const bool avx2 = use_avx2_gemv();
-#pragma omp parallel for schedule(static) if (N_ * K_ >= kParallelMin && blocks > 1)
-      for (int64_t b = 0; b < blocks; ++b) {
-        const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock);
-        for (int64_t m = 0; m < M; ++m) {
-          float* ym = y + m * N_;
-          if (storage_ == WeightStorage::Int8)
-            gemv_block_s8(avx2, layout_, x + m * K_, s8(), scale_.data(), bias, ym, n0, n1);
-          else if (storage_ == WeightStorage::BFloat16)
-            gemv_block_bf16(avx2, layout_, x + m * K_, bf16(), bias, ym, n0, n1);
-          else
-            gemv_block_f32(avx2, layout_, x + m * K_, f32(), bias, ym, n0, n1);
-          if (act != Act::None) activation(ym + n0, ym + n0, n1 - n0, act);
-        }
-      }
-      return;
-    }
-    if (M <= panel_rows) {
-      // Short prompts: widening every weight for an sgemm costs about as much as the products themselves here, so
-      // the rows go four (AVX-512VL) or two at a time over the panels, each weight converted in registers once per
-      // group.
-      auto gemv = [&](const float* xm, float* ym, int64_t n0, int64_t n1) {
-        if (storage_ == WeightStorage::Int8)
-          gemv_block_s8(true, layout_, xm, s8(), scale_.data(), bias, ym, n0, n1);
-        else if (storage_ == WeightStorage::BFloat16)
-          gemv_block_bf16(true, layout_, xm, bf16(), bias, ym, n0, n1);
-        else
-          gemv_block_f32(true, layout_, xm, f32(), bias, ym, n0, n1);
-      };
-#pragma omp parallel for schedule(static) if (N_ * K_ >= kParallelMin && blocks > 1)
-      for (int64_t b = 0; b < blocks; ++b) {
-        const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock);
-        const int64_t panels_end = std::max(n0, std::min(n1, layout_.N4));  // rows after it are plain rows
-        int64_t m = 0;
-#ifdef HFCPP_AVX2_KERNELS
-        if (cpu_has_avx512vl())
-          for (; m + 4 <= M; m += 4) {
-            const float* xs[4] = {x + m * K_, x + (m + 1) * K_, x + (m + 2) * K_, x + (m + 3) * K_};
-            float* ys[4] = {y + m * N_, y + (m + 1) * N_, y + (m + 2) * N_, y + (m + 3) * N_};
-            if (storage_ == WeightStorage::Int8)
-              gemm4_block_avx512vl(layout_, xs, s8(), scale_.data(), bias, ys, n0, panels_end);
-            else if (storage_ == WeightStorage::BFloat16)
-              gemm4_block_avx512vl(layout_, xs, bf16(), nullptr, bias, ys, n0, panels_end);
-            else
-              gemm4_block_avx512vl(layout_, xs, f32(), nullptr, bias, ys, n0, panels_end);
-            if (panels_end < n1)
-              for (int r = 0; r < 4; ++r) gemv(xs[r], ys[r], panels_end, n1);
-          }
-#endif
-        for (; m + 2 <= M; m += 2) {
-          const float *x0 = x + m * K_, *x1 = x0 + K_;
-          float *y0 = y + m * N_, *y1 = y0 + N_;
-          if (storage_ == WeightStorage::Int8)
-            gemm2_block(layout_, x0, x1, s8(), scale_.data(), bias, y0, y1, n0, panels_end);
-          else if (storage_ == WeightStorage::BFloat16)
-            gemm2_block(layout_, x0, x1, bf16(), nullptr, bias, y0, y1, n0, panels_end);
-          else
-            gemm2_block(layout_, x0, x1, f32(), nullptr, bias, y0, y1, n0, panels_end);
-          if (panels_end < n1) gemv(x0, y0, panels_end, n1), gemv(x1, y1, panels_end, n1);
-        }
-        if (m < M) gemv(x + m * K_, y + m * N_, n0, n1);
-        if (act != Act::None)
-          for (int64_t r = 0; r < M; ++r) activation(y + r * N_ + n0, y + r * N_ + n0, n1 - n0, act);
-      }
-      return;
-    }
-    const int64_t wide_blocks = (N_ + kWidenBlock - 1) / kWidenBlock;
-#pragma omp parallel if (wide_blocks > 1)
-    {
-      // The per-block sgemm must stay on this thread: oneDNN would otherwise open a nested team in this region.
-      omp_set_num_threads(1);
-      float* widened = thread_scratch(static_cast<size_t>(kWidenBlock * K_));  // [rows, K]
-#pragma omp for schedule(static)
-      for (int64_t b = 0; b < wide_blocks; ++b) {
-        const int64_t n0 = b * kWidenBlock, n1 = std::min(N_, n0 + kWidenBlock), rows = n1 - n0;
-        widen(n0, n1, widened);
-        dnnl_sgemm('N', 'T', M, rows, K_, 1.0f, x, K_, widened, K_, 0.0f, y + n0, N_);
-        for (int64_t m = 0; m < M; ++m) {
-          float* row = y + m * N_ + n0;
-          if (bias) add_rows(row, bias + n0, row, 1, rows);
-          if (act != Act::None) activation(row, row, rows, act);
-        }
-      }
-    }
+    if (storage_ == WeightStorage::Int8)
+      forward_typed(s8(), scale_.data(), x, y, M, act);
+    else if (storage_ == WeightStorage::BFloat16)
+      forward_typed(bf16(), nullptr, x, y, M, act);
+    else
+      forward_typed(f32(), nullptr, x, y, M, act);
   }
 
   bool has_weight_rows() const override { return true; }
@@ -501,11 +397,12 @@ class WeightOnlyLinear final : public PackedLinear {
     const char* weights = storage_ == WeightStorage::Int8       ? "int8 weights"
                           : storage_ == WeightStorage::BFloat16 ? "bfloat16 weights"
                                                                 : "float32 weights in panels";
+    const bool avx2 = use_avx2_gemv();
+    const int64_t panel_rows = panel_gemm_max_rows(avx2);
     return std::string(weights) + ", float32 math: " +
-           (M == 1 || (M <= kSmallM && panel_gemm_max_rows() == 0)
-                ? (use_avx2_gemv() ? "gemv (hfcpp, AVX2)" : "gemv (hfcpp, generic)")
-            : M <= panel_gemm_max_rows() ? "panel gemm, 2 or 4 rows (hfcpp, AVX2)"
-                                         : "widened row blocks + sgemm (oneDNN)");
+           (M == 1 || (M <= kSmallM && panel_rows == 0) ? (avx2 ? "gemv (hfcpp, AVX2)" : "gemv (hfcpp, generic)")
+            : M <= panel_rows                           ? "panel gemm, 2 or 4 rows (hfcpp, AVX2)"
+                                                        : "widened row blocks + sgemm (oneDNN)");
   }
 
  private:
@@ -515,11 +412,81 @@ class WeightOnlyLinear final : public PackedLinear {
   // out[r, k] = row n0 + r as float32, r < n1 - n0.
   void widen(int64_t n0, int64_t n1, float* out) const {
     if (storage_ == WeightStorage::Int8)
-      widen_block_s8(layout_, s8(), scale_.data(), n0, n1, out);
+      widen_generic(layout_, s8(), scale_.data(), n0, n1, out);
     else if (storage_ == WeightStorage::BFloat16)
-      widen_block_bf16(layout_, bf16(), n0, n1, out);
+      widen_generic(layout_, bf16(), nullptr, n0, n1, out);
     else
-      widen_block_f32(layout_, f32(), n0, n1, out);
+      widen_generic(layout_, f32(), nullptr, n0, n1, out);
+  }
+
+  // forward() for the stored weight type W; scale: int8's per-row scales, else null.
+  template <class W>
+  void forward_typed(const W* w, const float* scale, const float* x, float* y, int64_t M, Act act) const {
+    const int64_t blocks = (N_ + kRowBlock - 1) / kRowBlock;
+    const float* bias = bias_.empty() ? nullptr : bias_.data();
+    const bool avx2 = use_avx2_gemv();
+    // One row: the GEMV. Several (batched decode, prompts): the panel GEMM converts each weight once per group of
+    // rows instead of once per row (GPT-2 int8 decode, batch 4: 169 -> 236 tok/s at 1 thread, 302 -> 417 at 2).
+    const int64_t panel_rows = panel_gemm_max_rows(avx2);
+    auto finish = [&](int64_t n0, int64_t n1) {
+      if (act != Act::None)
+        for (int64_t r = 0; r < M; ++r) activation(y + r * N_ + n0, y + r * N_ + n0, n1 - n0, act);
+    };
+    if (M == 1 || (M <= kSmallM && panel_rows == 0)) {
+#pragma omp parallel for schedule(static) if (N_ * K_ >= kParallelMin && blocks > 1)
+      for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock);
+        for (int64_t m = 0; m < M; ++m) gemv_rows(avx2, layout_, x + m * K_, w, scale, bias, y + m * N_, n0, n1);
+        finish(n0, n1);
+      }
+      return;
+    }
+#ifdef HFCPP_AVX2_KERNELS
+    if (M <= panel_rows) {
+      // Short prompts: widening every weight for an sgemm costs about as much as the products themselves here, so
+      // the rows go four (AVX-512VL) or two at a time over the panels, each weight converted in registers once per
+      // group; rows after the last full panel take the GEMV.
+      const bool four = cpu_has_avx512vl();
+#pragma omp parallel for schedule(static) if (N_ * K_ >= kParallelMin && blocks > 1)
+      for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t n0 = b * kRowBlock, n1 = std::min(N_, n0 + kRowBlock);
+        const int64_t panels_end = std::max(n0, std::min(n1, layout_.N4));
+        int64_t m = 0;
+        for (; four && m + 4 <= M; m += 4) {
+          const float* xs[4] = {x + m * K_, x + (m + 1) * K_, x + (m + 2) * K_, x + (m + 3) * K_};
+          float* ys[4] = {y + m * N_, y + (m + 1) * N_, y + (m + 2) * N_, y + (m + 3) * N_};
+          gemm4_block_avx512vl(layout_, xs, w, scale, bias, ys, n0, panels_end);
+        }
+        for (; m + 2 <= M; m += 2) {
+          const float* x0 = x + m * K_;
+          float* y0 = y + m * N_;
+          gemm2_block_avx2(layout_, x0, x0 + K_, w, scale, bias, y0, y0 + N_, n0, panels_end);
+        }
+        for (int64_t r = 0; r < M; ++r) {  // the last odd row, and every row's plain rows after the panels
+          const int64_t from = r < m ? panels_end : n0;
+          if (from < n1) gemv_rows(true, layout_, x + r * K_, w, scale, bias, y + r * N_, from, n1);
+        }
+        finish(n0, n1);
+      }
+      return;
+    }
+#endif
+    const int64_t wide_blocks = (N_ + kWidenBlock - 1) / kWidenBlock;
+#pragma omp parallel if (wide_blocks > 1)
+    {
+      // The per-block sgemm must stay on this thread: oneDNN would otherwise open a nested team in this region.
+      omp_set_num_threads(1);
+      float* widened = thread_scratch(static_cast<size_t>(kWidenBlock * K_));  // [rows, K]
+#pragma omp for schedule(static)
+      for (int64_t b = 0; b < wide_blocks; ++b) {
+        const int64_t n0 = b * kWidenBlock, n1 = std::min(N_, n0 + kWidenBlock), rows = n1 - n0;
+        widen_generic(layout_, w, scale, n0, n1, widened);
+        dnnl_sgemm('N', 'T', M, rows, K_, 1.0f, x, K_, widened, K_, 0.0f, y + n0, N_);
+        if (bias)
+          for (int64_t m = 0; m < M; ++m) add_rows(y + m * N_ + n0, bias + n0, y + m * N_ + n0, 1, rows);
+        finish(n0, n1);
+      }
+    }
   }
 
   int64_t N_, K_;

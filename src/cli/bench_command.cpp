@@ -45,7 +45,8 @@ constexpr const char* kBenchUsage = "usage:\n" HFCPP_BENCH_USAGE
 struct BenchArgs {
   std::string model, task, dtype = "float32", device = "cpu", input_ids, save_output, texts;
   int batch = 1, seq = 128, threads = 0, warmup = 3, iters = 20, new_tokens = 128;
-  bool end_to_end = false, seq_given = false, warmup_given = false, iters_given = false;  // text-generation defaults
+  // Which options were given: text-generation has its own defaults, and --new is for it alone.
+  bool end_to_end = false, seq_given = false, warmup_given = false, iters_given = false, new_given = false;
 };
 
 std::string need_value(int& i, int argc, char** argv) {
@@ -78,7 +79,7 @@ BenchArgs parse(int argc, char** argv) {
     else if (arg == "--threads") a.threads = parse_count(need_value(i, argc, argv), "--threads", 0);
     else if (arg == "--warmup") a.warmup = parse_count(need_value(i, argc, argv), "--warmup", 0), a.warmup_given = true;
     else if (arg == "--iters") a.iters = parse_count(need_value(i, argc, argv), "--iters", 1), a.iters_given = true;
-    else if (arg == "--new") a.new_tokens = parse_count(need_value(i, argc, argv), "--new", 1);
+    else if (arg == "--new") a.new_tokens = parse_count(need_value(i, argc, argv), "--new", 1), a.new_given = true;
     else if (arg == "--device") a.device = need_value(i, argc, argv);
     else if (arg == "--input-ids") a.input_ids = need_value(i, argc, argv);
     else if (arg == "--save-output") a.save_output = need_value(i, argc, argv);
@@ -93,6 +94,7 @@ BenchArgs parse(int argc, char** argv) {
   if (a.task.empty()) fail("bench: --task T is required\n", kBenchUsage);
   if (a.end_to_end && !a.input_ids.empty()) fail("bench: --input-ids is for the model forward, not --end-to-end");
   if (!a.end_to_end && !a.texts.empty()) fail("bench: --texts goes with --end-to-end");
+  if (a.new_given && a.task != "text-generation") fail("bench: --new is for --task text-generation");
   return a;
 }
 

@@ -44,9 +44,8 @@ PreparedLinear PreparedLinear::prepare(const Tensor& weight, const Tensor& bias,
         // [in, out] memory: no transposed temporary, whose freed buffers would fragment the heap during a load
         // (measured: +170 MB of resident heap after loading GPT-2 as int8).
         const bool kn = weight.dtype() == DType::F32 && weight.strides() == Shape{1, out};
-        const bool weight_only = detail::is_panel_form(compute);
         if (compute != LinearCompute::Float32) {  // bfloat16 / int8 / panels: quantized_linear.cpp
-          const bool in_place = kn && weight_only;
+          const bool in_place = kn && detail::is_panel_form(compute);
           const Tensor wf = in_place ? weight : detail::cpu_f32(weight), bf = detail::cpu_f32(bias);
           // Rows converted in order are dropped as they go (weight-only types), so a large LM head never has its
           // whole float32 copy resident next to the converted one.

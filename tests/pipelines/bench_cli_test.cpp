@@ -204,6 +204,7 @@ TEST(BenchCli, BadArgumentsFailWithAMessage) {
       {"--model " + model + " --task text-classification --seq 1", "shorter than the 2 special tokens"},
       {"--model " + model + " --task text-classification --input-ids /nonexistent/ids.json", "cannot read"},
       {"--model " + model + " --task no-such-task", "no-such-task"},
+      {"--model " + model + " --task text-classification --new 5", "--new is for --task text-generation"},
   };
   for (const Case& c : cases) {
     const Result r = run_bench(c.args);
