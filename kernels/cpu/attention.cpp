@@ -73,64 +73,93 @@ HFCPP_CPU_CLONES void scaled_masked_softmax_row(float* s, const float* madd, int
   exp_normalize_row(s, s, n, mx);
 }
 
+// Where sequence b's rows are: padded, b's block of the batch (Sq queries over Sk keys, masked by its mask row);
+// packed, rows seq_offsets[b] .. seq_offsets[b + 1] attending to themselves (no mask: packing dropped the padding).
+struct Sequence {
+  const float *q, *k, *v;
+  float* out;
+  const void* mask;
+  int64_t Sq, Sk;
+};
+
+Sequence sequence(const AttentionArgs& a, int64_t b) {
+  const int64_t HD = a.H * a.D;
+  if (a.seq_offsets) {
+    const int64_t r = a.seq_offsets[b], n = a.seq_offsets[b + 1] - r;
+    return {a.q + r * a.q_rstride, a.k + r * a.k_rstride, a.v + r * a.v_rstride, a.out + r * HD, nullptr, n, n};
+  }
+  const void* mask =
+      a.mask ? static_cast<const char*>(a.mask) + b * a.mask_bstride * static_cast<int64_t>(size_of(a.mask_dtype))
+             : nullptr;
+  return {a.q + b * a.q_bstride, a.k + b * a.k_bstride, a.v + b * a.v_bstride, a.out + b * a.Sq * HD, mask, a.Sq, a.Sk};
+}
+
+int64_t query_blocks(int64_t Sq) { return (Sq + kQueryBlock - 1) / kQueryBlock; }
+
 }  // namespace
 
 void attention(const AttentionArgs& a) {
   const int64_t HD = a.H * a.D;
-  const int64_t nqb = (a.Sq + kQueryBlock - 1) / kQueryBlock;
-  const int64_t tasks = a.B * a.H * nqb;
-  if (tasks == 0) return;
-  if (a.Sk == 0) {  // softmax over nothing: torch yields NaN; keep the output defined as zeros
+  if (!a.seq_offsets && a.Sk == 0) {  // softmax over nothing: torch yields NaN; keep the output defined as zeros
     std::fill(a.out, a.out + a.B * a.Sq * HD, 0.0f);
     return;
   }
+  // Tasks are (sequence, head, block of queries); sequence b owns tasks first_task[b] .. first_task[b + 1].
+  std::vector<int64_t> first_task(static_cast<size_t>(a.B) + 1, 0);
+  int64_t max_sq = 0, max_sk = 0;
+  for (int64_t b = 0; b < a.B; ++b) {
+    const Sequence s = sequence(a, b);
+    first_task[b + 1] = first_task[b] + a.H * query_blocks(s.Sq);
+    max_sq = std::max(max_sq, s.Sq), max_sk = std::max(max_sk, s.Sk);
+  }
+  const int64_t tasks = first_task[a.B];
+  if (tasks == 0) return;
 #pragma omp parallel if (tasks > 1)
   {
     // Each task's SGEMMs are single-threaded: oneDNN would otherwise open a nested OpenMP team inside this region,
     // and libgomp creates (and destroys) a thread for every nested team — thousands per second while decoding.
     omp_set_num_threads(1);
-    std::vector<float> scores(static_cast<size_t>(std::min(kQueryBlock, a.Sq) * a.Sk));
-    std::vector<float> madd(a.mask ? static_cast<size_t>(a.Sk) : 0);
-    int64_t madd_batch = -1;
+    std::vector<float> scores(static_cast<size_t>(std::min(kQueryBlock, max_sq) * max_sk));
+    std::vector<float> madd(a.mask && !a.seq_offsets ? static_cast<size_t>(a.Sk) : 0);
+    int64_t madd_batch = -1, b = 0;
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < tasks; ++t) {
-      const int64_t b = t / (a.H * nqb), h = (t / nqb) % a.H, q0 = (t % nqb) * kQueryBlock;
-      const int64_t nq = std::min(kQueryBlock, a.Sq - q0);
-      if (a.mask && madd_batch != b) {
-        additive_mask_row(
-            static_cast<const char*>(a.mask) + b * a.mask_bstride * static_cast<int64_t>(size_of(a.mask_dtype)),
-            a.mask_dtype, a.Sk, madd.data());
+      while (first_task[b + 1] <= t) ++b;  // t only grows within a thread's static chunk
+      if (first_task[b] > t) b = std::upper_bound(first_task.begin(), first_task.end(), t) - first_task.begin() - 1;
+      const Sequence s = sequence(a, b);
+      const int64_t nqb = query_blocks(s.Sq), h = (t - first_task[b]) / nqb;
+      const int64_t q0 = ((t - first_task[b]) % nqb) * kQueryBlock, nq = std::min(kQueryBlock, s.Sq - q0);
+      if (s.mask && madd_batch != b) {
+        additive_mask_row(s.mask, a.mask_dtype, s.Sk, madd.data());
         madd_batch = b;
       }
-      const float* q = a.q + b * a.q_bstride + q0 * a.q_rstride + h * a.D;
-      const float* k = a.k + b * a.k_bstride + h * a.D;
-      const float* v = a.v + b * a.v_bstride + h * a.D;
-      float* o = a.out + (b * a.Sq + q0) * HD + h * a.D;
+      const float* q = s.q + q0 * a.q_rstride + h * a.D;
+      const float* k = s.k + h * a.D;
+      const float* v = s.v + h * a.D;
+      float* o = s.out + q0 * HD + h * a.D;
       // scores[nq, Sk] = q[nq, D] * k[Sk, D]^T
-      dnnl_sgemm('N', 'T', nq, a.Sk, a.D, 1.0f, q, a.q_rstride, k, a.k_rstride, 0.0f, scores.data(), a.Sk);
+      dnnl_sgemm('N', 'T', nq, s.Sk, a.D, 1.0f, q, a.q_rstride, k, a.k_rstride, 0.0f, scores.data(), s.Sk);
       for (int64_t i = 0; i < nq; ++i)
-        scaled_masked_softmax_row(scores.data() + i * a.Sk, a.mask ? madd.data() : nullptr, a.Sk, a.scale);
+        scaled_masked_softmax_row(scores.data() + i * s.Sk, s.mask ? madd.data() : nullptr, s.Sk, a.scale);
       // o[nq, D] = P[nq, Sk] * v[Sk, D]
-      dnnl_sgemm('N', 'N', nq, a.D, a.Sk, 1.0f, scores.data(), a.Sk, v, a.v_rstride, 0.0f, o, HD);
+      dnnl_sgemm('N', 'N', nq, a.D, s.Sk, 1.0f, scores.data(), s.Sk, v, a.v_rstride, 0.0f, o, HD);
     }
   }
 }
 
 void attention_ref(const AttentionArgs& a) {
   const int64_t HD = a.H * a.D;
-  std::vector<double> s(static_cast<size_t>(a.Sk));
-  std::vector<float> madd(static_cast<size_t>(a.Sk), 0.0f);
   for (int64_t b = 0; b < a.B; ++b) {
-    if (a.mask)
-      additive_mask_row(
-          static_cast<const char*>(a.mask) + b * a.mask_bstride * static_cast<int64_t>(size_of(a.mask_dtype)),
-          a.mask_dtype, a.Sk, madd.data());
+    const Sequence sq = sequence(a, b);
+    std::vector<double> s(static_cast<size_t>(sq.Sk));
+    std::vector<float> madd(static_cast<size_t>(sq.Sk), 0.0f);
+    if (sq.mask) additive_mask_row(sq.mask, a.mask_dtype, sq.Sk, madd.data());
     for (int64_t h = 0; h < a.H; ++h)
-      for (int64_t i = 0; i < a.Sq; ++i) {
-        const float* q = a.q + b * a.q_bstride + i * a.q_rstride + h * a.D;
+      for (int64_t i = 0; i < sq.Sq; ++i) {
+        const float* q = sq.q + i * a.q_rstride + h * a.D;
         double mx = -INFINITY;
-        for (int64_t j = 0; j < a.Sk; ++j) {
-          const float* k = a.k + b * a.k_bstride + j * a.k_rstride + h * a.D;
+        for (int64_t j = 0; j < sq.Sk; ++j) {
+          const float* k = sq.k + j * a.k_rstride + h * a.D;
           double dot = 0;
           for (int64_t d = 0; d < a.D; ++d) dot += static_cast<double>(q[d]) * k[d];
           // float32 rounding of score + mask, as torch does, so a fully masked row ties exactly
@@ -138,11 +167,11 @@ void attention_ref(const AttentionArgs& a) {
           mx = std::max(mx, s[j]);
         }
         double sum = 0;
-        for (int64_t j = 0; j < a.Sk; ++j) sum += (s[j] = std::exp(s[j] - mx));
-        float* o = a.out + (b * a.Sq + i) * HD + h * a.D;
+        for (int64_t j = 0; j < sq.Sk; ++j) sum += (s[j] = std::exp(s[j] - mx));
+        float* o = sq.out + i * HD + h * a.D;
         for (int64_t d = 0; d < a.D; ++d) {
           double acc = 0;
-          for (int64_t j = 0; j < a.Sk; ++j) acc += s[j] / sum * a.v[b * a.v_bstride + j * a.v_rstride + h * a.D + d];
+          for (int64_t j = 0; j < sq.Sk; ++j) acc += s[j] / sum * sq.v[j * a.v_rstride + h * a.D + d];
           o[d] = static_cast<float>(acc);
         }
       }

@@ -1,5 +1,6 @@
 // Strided copy between two views of the same shape and element size (e.g. new keys into a KV cache slice), and
-// row gathering along one dimension (index_select: beam reordering of cached keys/values).
+// row gathering along one dimension (index_select: beam reordering of cached keys/values) and its inverse, row
+// scattering (index_copy: a packed batch's rows back to their padded places).
 #include <cstring>
 
 #include "kernels/cpu/kernels.h"
@@ -50,6 +51,17 @@ int64_t index_select(const void* x, int64_t outer, int64_t outer_stride, int64_t
     const int64_t o = t / n_idx, i = t % n_idx;
     std::memcpy(dst + t * static_cast<int64_t>(row_bytes), src + o * outer_stride + idx[i] * row_stride, row_bytes);
   }
+  return -1;
+}
+
+int64_t index_copy(void* dst, int64_t n, size_t row_bytes, const int64_t* idx, int64_t n_idx, const void* src) {
+  for (int64_t i = 0; i < n_idx; ++i)  // validate first: no partial work on bad input
+    if (idx[i] < 0 || idx[i] >= n) return i;
+  char* d = static_cast<char*>(dst);
+  const char* s = static_cast<const char*>(src);
+  const int64_t bytes = static_cast<int64_t>(row_bytes);
+#pragma omp parallel for schedule(static) if (n_idx * bytes > (1 << 20))
+  for (int64_t i = 0; i < n_idx; ++i) std::memcpy(d + idx[i] * bytes, s + i * bytes, row_bytes);
   return -1;
 }
 

@@ -117,6 +117,9 @@ struct AttentionArgs {
   float* out = nullptr;
   int64_t B = 0, Sq = 0, Sk = 0, H = 0, D = 0;
   float scale = 1.0f;
+  // Packed (variable-length) batch, or null: B sequences, sequence b in rows seq_offsets[b] .. seq_offsets[b + 1] of
+  // q, k, v and out (row strides as above; batch strides, Sq, Sk and mask unused); each attends to its own rows only.
+  const int64_t* seq_offsets = nullptr;
 };
 void attention(const AttentionArgs& a);      // parallel over (b, h, query block); Eigen for the inner products
 void attention_ref(const AttentionArgs& a);  // naive loops
@@ -153,5 +156,8 @@ void copy_strided(const void* src, const int64_t* src_strides, void* dst, const 
 // outside [0, n) (nothing is written then).
 int64_t index_select(const void* x, int64_t outer, int64_t outer_stride, int64_t n, int64_t row_stride,
                      size_t row_bytes, const int64_t* idx, int64_t n_idx, void* out);
+// dst row idx[i] (of n rows of row_bytes) = src row i; returns the position of the first out-of-range index (nothing
+// written then), else -1. A repeated index keeps one of its rows.
+int64_t index_copy(void* dst, int64_t n, size_t row_bytes, const int64_t* idx, int64_t n_idx, const void* src);
 
 }  // namespace hfcpp::kernels::cpu

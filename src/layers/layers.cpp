@@ -93,13 +93,55 @@ SelfAttention SelfAttention::load(const WeightLoader& query, const WeightLoader&
   return SelfAttention{Linear::prepare(query, weight.to(device), bias.to(device)), hidden, num_heads};
 }
 
-Tensor SelfAttention::operator()(const Tensor& hidden_states, const Tensor& key_mask) const {
+TokenLayout TokenLayout::from_mask(const Tensor& attention_mask, bool pack) {
+  TokenLayout layout;
+  layout.key_mask_ = attention_mask;
+  if (!pack || !attention_mask.defined() || attention_mask.rank() != 2) return layout;
+  const std::vector<float> mask = attention_mask.to(DeviceSpec{}).to(DType::F32).to_vector<float>();
+  bool padding = false;
+  for (const float m : mask) {
+    if (m != 0.0f && m != 1.0f) return layout;  // a soft mask weighs keys: only 0/1 masks drop them
+    padding = padding || m == 0.0f;
+  }
+  if (!padding) return layout;
+  layout.batch_ = attention_mask.dim(0), layout.seq_ = attention_mask.dim(1);
+  std::vector<int64_t> rows;
+  layout.offsets_.push_back(0);
+  for (int64_t b = 0; b < layout.batch_; ++b) {
+    for (int64_t t = 0; t < layout.seq_; ++t)
+      if (mask[static_cast<size_t>(b * layout.seq_ + t)] != 0.0f) rows.push_back(b * layout.seq_ + t);
+    layout.offsets_.push_back(static_cast<int64_t>(rows.size()));
+  }
+  layout.rows_ = Tensor::from_vector(rows, {static_cast<int64_t>(rows.size())});
+  return layout;
+}
+
+Tensor TokenLayout::pack(const Tensor& x) const {
+  if (!packed()) return x;
+  HFCPP_CHECK(x.rank() == 3 && x.dim(0) == batch_ && x.dim(1) == seq_, "TokenLayout::pack: expected [", batch_, ", ",
+              seq_, ", d], got ", shape_to_string(x.shape()));
+  const int64_t d = x.dim(2);
+  return ops::index_select(x.contiguous().view({batch_ * seq_, d}), 0, rows_).view({1, rows_.numel(), d});
+}
+
+Tensor TokenLayout::unpack(const Tensor& x) const {
+  if (!packed()) return x;
+  HFCPP_CHECK(x.rank() == 3 && x.dim(0) == 1 && x.dim(1) == rows_.numel(), "TokenLayout::unpack: expected [1, ",
+              rows_.numel(), ", d], got ", shape_to_string(x.shape()));
+  const int64_t d = x.dim(2);
+  Tensor out = Tensor::zeros({batch_ * seq_, d}, x.dtype(), x.device());
+  ops::index_copy_(out, rows_, x.contiguous().view({rows_.numel(), d}));
+  return out.view({batch_, seq_, d});
+}
+
+Tensor SelfAttention::operator()(const Tensor& hidden_states, const TokenLayout& layout) const {
   const Tensor qkv_out = qkv(hidden_states);  // [batch, seq, 3 * hidden]
   const Tensor q = qkv_out.slice(-1, 0, hidden);
   const Tensor k = qkv_out.slice(-1, hidden, 2 * hidden);
   const Tensor v = qkv_out.slice(-1, 2 * hidden, 3 * hidden);
   const float scale = 1.0f / std::sqrt(static_cast<float>(hidden / num_heads));
-  return ops::attention(q, k, v, key_mask, num_heads, scale);  // [batch, seq, hidden]
+  if (layout.packed()) return ops::attention_packed(q, k, v, layout.offsets(), num_heads, scale);  // [1, tokens, hidden]
+  return ops::attention(q, k, v, layout.key_mask(), num_heads, scale);                             // [batch, seq, hidden]
 }
 
 Tensor default_position_ids(int64_t batch, int64_t seq) {

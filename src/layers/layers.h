@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "hfcpp/core/tensor.h"
 #include "hfcpp/io/weights.h"
@@ -49,6 +50,28 @@ struct Embedding {
   Tensor operator()(const Tensor& ids) const { return ops::embedding(ids, weight); }  // [..., dim]
 };
 
+// How an encoder batch lays out its tokens. Padded: [batch, seq, hidden] with the key mask [batch, seq] (1 = token,
+// 0 = padding). Packed (variable-length): the tokens only, [1, tokens, hidden], sequence b in rows offsets()[b] ..
+// offsets()[b + 1]: the linear layers and LayerNorms then skip the padding and attention runs per sequence.
+// Per-call state: built by each forward from its attention mask.
+class TokenLayout {
+ public:
+  // Packed when `pack` is set and the mask [batch, seq] has padding (zeros; every value 0 or 1), else padded with
+  // the mask as given (undefined = every key).
+  static TokenLayout from_mask(const Tensor& attention_mask, bool pack);
+  bool packed() const { return !offsets_.empty(); }
+  const Tensor& key_mask() const { return key_mask_; }
+  const std::vector<int64_t>& offsets() const { return offsets_; }
+  Tensor pack(const Tensor& x) const;    // [batch, seq, d] -> [1, tokens, d]; x itself when padded
+  Tensor unpack(const Tensor& x) const;  // [1, tokens, d] -> [batch, seq, d], zeros at padding; x itself when padded
+
+ private:
+  Tensor key_mask_;
+  Tensor rows_;                   // packed: I64 [tokens], b * seq + s of each token
+  std::vector<int64_t> offsets_;  // packed: batch + 1 row offsets
+  int64_t batch_ = 0, seq_ = 0;
+};
+
 // Bidirectional multi-head self-attention with the query/key/value projections fused into one GEMM at load.
 struct SelfAttention {
   Linear qkv;  // [3 * hidden, hidden]: rows of query, then key, then value
@@ -56,8 +79,8 @@ struct SelfAttention {
   int64_t num_heads = 0;
   static SelfAttention load(const WeightLoader& query, const WeightLoader& key, const WeightLoader& value,
                             int64_t hidden, int64_t num_heads);
-  // hidden_states [batch, seq, hidden], key_mask [batch, seq] -> context [batch, seq, hidden]
-  Tensor operator()(const Tensor& hidden_states, const Tensor& key_mask) const;
+  // hidden_states [batch, seq, hidden] (packed: [1, tokens, hidden]) -> context of the same shape
+  Tensor operator()(const Tensor& hidden_states, const TokenLayout& layout) const;
 };
 
 // Position ids 0..seq-1 for every row: [batch, seq] I64.

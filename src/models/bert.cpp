@@ -58,8 +58,8 @@ BertLayer BertLayer::load(const WeightLoader& w, const BertConfig& c) {
   };
 }
 
-Tensor BertLayer::forward(const Tensor& hidden_states, const Tensor& key_mask) const {
-  const Tensor context = attention_self(hidden_states, key_mask);                                // [B, S, H]
+Tensor BertLayer::forward(const Tensor& hidden_states, const layers::TokenLayout& layout) const {
+  const Tensor context = attention_self(hidden_states, layout);                                  // [B, S, H]
   const Tensor attention_output = attention_output_LayerNorm.residual(attention_output_dense(context), hidden_states);
   const Tensor intermediate = intermediate_dense(attention_output, hidden_act);                 // [B, S, I]
   return output_LayerNorm.residual(output_dense(intermediate), attention_output);               // [B, S, H]
@@ -72,8 +72,8 @@ BertEncoder BertEncoder::load(const WeightLoader& w, const BertConfig& c) {
   return encoder;
 }
 
-Tensor BertEncoder::forward(Tensor hidden_states, const Tensor& key_mask) const {
-  for (const BertLayer& l : layer) hidden_states = l.forward(hidden_states, key_mask);
+Tensor BertEncoder::forward(Tensor hidden_states, const layers::TokenLayout& layout) const {
+  for (const BertLayer& l : layer) hidden_states = l.forward(hidden_states, layout);
   return hidden_states;
 }
 
@@ -84,9 +84,11 @@ BertModel BertModel::load(const WeightLoader& w, const BertConfig& c, bool add_p
 }
 
 ModelOutputs BertModel::forward(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& token_type_ids,
-                                const Tensor& position_ids) const {
+                                const Tensor& position_ids, bool skip_padding) const {
+  const Tensor embedded = embeddings.forward(input_ids, token_type_ids, position_ids);  // [B, S, H]
+  const auto layout = layers::TokenLayout::from_mask(attention_mask, skip_padding && embedded.device().type == Device::CPU);
   ModelOutputs out;
-  out.last_hidden_state = encoder.forward(embeddings.forward(input_ids, token_type_ids, position_ids), attention_mask);
+  out.last_hidden_state = layout.unpack(encoder.forward(layout.pack(embedded), layout));
   if (pooler_dense.prepared.defined()) {
     const Tensor first_token = out.last_hidden_state.select(1, 0).contiguous();  // [B, H]
     out.pooler_output = pooler_dense(first_token, ops::Activation::Tanh);
@@ -139,7 +141,7 @@ class BertModelImpl final : public ModelBase {
     const int64_t batch = in.input_ids.dim(0), seq = in.input_ids.dim(1);
     const Tensor token_type_ids = in.token_type_ids.defined() ? in.token_type_ids : Tensor::zeros({batch, seq}, DType::I64);
     const Tensor position_ids = in.position_ids.defined() ? in.position_ids : layers::default_position_ids(batch, seq);
-    ModelOutputs out = bert_.forward(in.input_ids, in.attention_mask, token_type_ids, position_ids);
+    ModelOutputs out = bert_.forward(in.input_ids, in.attention_mask, token_type_ids, position_ids, in.skip_padding);
     switch (head()) {
       case Head::SequenceClassification: out.logits = classifier_(out.pooler_output); break;    // [B, num_labels]
       case Head::TokenClassification: out.logits = classifier_(out.last_hidden_state); break;  // [B, S, num_labels]

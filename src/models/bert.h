@@ -39,13 +39,14 @@ struct BertLayer {
   layers::LayerNorm output_LayerNorm;
   ops::Activation hidden_act;
   static BertLayer load(const WeightLoader& w, const BertConfig& c);
-  Tensor forward(const Tensor& hidden_states, const Tensor& key_mask) const;  // [batch, seq, hidden]
+  // [batch, seq, hidden], or [1, tokens, hidden] when the layout is packed
+  Tensor forward(const Tensor& hidden_states, const layers::TokenLayout& layout) const;
 };
 
 struct BertEncoder {
   std::vector<BertLayer> layer;
   static BertEncoder load(const WeightLoader& w, const BertConfig& c);
-  Tensor forward(Tensor hidden_states, const Tensor& key_mask) const;
+  Tensor forward(Tensor hidden_states, const layers::TokenLayout& layout) const;
 };
 
 // transformers' BertModel: embeddings, encoder and, with add_pooling_layer, the pooler (tanh(dense(first token))).
@@ -55,9 +56,10 @@ struct BertModel {
   BertEncoder encoder;
   layers::Linear pooler_dense;  // undefined without a pooler
   static BertModel load(const WeightLoader& w, const BertConfig& c, bool add_pooling_layer);
-  // ids, mask, types, positions: [batch, seq] -> last_hidden_state [B, S, H] and, with a pooler, pooler_output [B, H]
+  // ids, mask, types, positions: [batch, seq] -> last_hidden_state [B, S, H] and, with a pooler, pooler_output [B, H].
+  // skip_padding: ModelInputs::skip_padding.
   ModelOutputs forward(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& token_type_ids,
-                       const Tensor& position_ids) const;
+                       const Tensor& position_ids, bool skip_padding) const;
 };
 
 std::shared_ptr<const Model> make_bert(const ModelContext& context);

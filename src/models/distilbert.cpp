@@ -57,8 +57,8 @@ struct TransformerBlock {
     };
   }
 
-  Tensor forward(const Tensor& x, const Tensor& key_mask) const {  // [B, S, dim]
-    const Tensor sa_output = sa_layer_norm.residual(attention_out_lin(attention(x, key_mask)), x);
+  Tensor forward(const Tensor& x, const layers::TokenLayout& layout) const {  // [B, S, dim] or packed [1, T, dim]
+    const Tensor sa_output = sa_layer_norm.residual(attention_out_lin(attention(x, layout)), x);
     const Tensor ffn_output = ffn_lin2(ffn_lin1(sa_output, activation));
     return output_layer_norm.residual(ffn_output, sa_output);
   }
@@ -107,7 +107,11 @@ class DistilBertModelImpl final : public ModelBase {
     Tensor hidden = word_embeddings_(in.input_ids);  // [B, S, dim]
     ops::add_(hidden, position_embeddings_(position_ids));
     hidden = embeddings_LayerNorm_(hidden);
-    for (const TransformerBlock& block : transformer_layer_) hidden = block.forward(hidden, in.attention_mask);
+    const auto layout =
+        layers::TokenLayout::from_mask(in.attention_mask, in.skip_padding && hidden.device().type == Device::CPU);
+    hidden = layout.pack(hidden);
+    for (const TransformerBlock& block : transformer_layer_) hidden = block.forward(hidden, layout);
+    hidden = layout.unpack(hidden);
     ModelOutputs out;
     out.last_hidden_state = hidden;
     switch (head()) {

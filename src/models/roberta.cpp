@@ -95,7 +95,7 @@ class RobertaModelImpl final : public ModelBase {
     const Tensor position_ids = in.position_ids.defined()
                                     ? in.position_ids
                                     : create_position_ids_from_input_ids(in.input_ids, config_.pad_token_id);
-    ModelOutputs out = roberta_.forward(in.input_ids, in.attention_mask, token_type_ids, position_ids);
+    ModelOutputs out = roberta_.forward(in.input_ids, in.attention_mask, token_type_ids, position_ids, in.skip_padding);
     switch (head()) {
       case Head::SequenceClassification: out.logits = classification_head_(out.last_hidden_state); break;
       case Head::TokenClassification: out.logits = classifier_(out.last_hidden_state); break;  // [B, S, num_labels]

@@ -2,6 +2,7 @@
 #include "pipelines/encoder_inputs.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -50,6 +51,13 @@ ModelInputs make_model_inputs(const std::vector<const Encoding*>& batch, int32_t
     }
   }
   if (!token_type_ids) in.token_type_ids = Tensor();
+  // Every encoder pipeline drops the outputs at padding positions. HFCPP_PADDED_BATCHES=1 keeps the padding, to
+  // measure what packing saves (docs/performance.md).
+  static const bool padded = [] {
+    const char* v = std::getenv("HFCPP_PADDED_BATCHES");
+    return v && std::string(v) == "1";
+  }();
+  in.skip_padding = !padded;
   return in;
 }
 

@@ -21,6 +21,8 @@ Encoding encode_for_model(const Tokenizer& tokenizer, const std::string& text, c
 
 // Pads the encodings to the longest (right side, pad id, mask 0) into [batch, seq] I64 tensors. Without
 // `token_type_ids` the model gets none (it uses zeros), as when transformers' tokenizer does not list them.
+// skip_padding is set (the pipelines read no output at padding positions, so the model may pack the batch) unless
+// the environment has HFCPP_PADDED_BATCHES=1.
 ModelInputs make_model_inputs(const std::vector<const Encoding*>& batch, int32_t pad_id, bool token_type_ids = true);
 
 // Whether transformers feeds token_type_ids to the model for the tokenizer saved in `model_dir`: its

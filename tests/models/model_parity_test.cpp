@@ -35,23 +35,26 @@ float at3(const std::vector<float>& values, const Shape& shape, int64_t b, int64
 }
 
 // Compares a [B, S, D] output with a make_fixtures.py tensor_slice() record: the shape, the recorded columns of
-// the last dim at every position, and the full rows at the recorded positions. Returns the max abs error.
-double max_slice_error(const Tensor& actual, const nlohmann::ordered_json& slice) {
+// the last dim at every position, and the full rows at the recorded positions. Returns the max abs error. With a
+// mask ([B, S] values), positions whose mask is 0 are skipped.
+double max_slice_error(const Tensor& actual, const nlohmann::ordered_json& slice, const std::vector<int64_t>& mask = {}) {
   const Shape shape = slice["shape"].get<Shape>();
   EXPECT_EQ(shape_to_string(actual.shape()), shape_to_string(shape));
   if (actual.shape() != shape) return INFINITY;
   const std::vector<float> got = actual.to(DType::F32).to_vector<float>();
   const auto columns = slice["columns"].get<std::vector<int64_t>>();
   double worst = 0;
+  const auto skipped = [&](int64_t b, int64_t s) { return !mask.empty() && mask[static_cast<size_t>(b * shape[1] + s)] == 0; };
   for (int64_t b = 0; b < shape[0]; ++b)
     for (int64_t s = 0; s < shape[1]; ++s)
-      for (size_t c = 0; c < columns.size(); ++c)
+      for (size_t c = 0; c < columns.size() && !skipped(b, s); ++c)
         worst = std::max(worst, std::abs(at3(got, shape, b, s, columns[c]) -
                                          slice["at_columns"][static_cast<size_t>(b)][static_cast<size_t>(s)][c].get<double>()));
   const auto& positions = slice["positions"];
   for (size_t i = 0; i < positions.size(); ++i) {
     const int64_t b = positions[i][0].get<int64_t>(), s = positions[i][1].get<int64_t>();
     EXPECT_EQ(slice["rows"][i].size(), static_cast<size_t>(shape[2]));
+    if (skipped(b, s)) continue;
     for (int64_t d = 0; d < shape[2]; ++d)
       worst = std::max(worst,
                        std::abs(at3(got, shape, b, s, d) - slice["rows"][i][static_cast<size_t>(d)].get<double>()));
@@ -99,6 +102,53 @@ TEST_P(ModelParity, MatchesTransformers) {
                                          fill["logits_at_mask"][i][static_cast<size_t>(v)].get<double>()));
       EXPECT_LE(worst, kTolerance);
     }
+  }
+}
+
+// The max abs error of a [B, S, ...] output against transformers' values at the positions whose mask is 1 (or of the
+// whole output when its leading dims are not [B, S], e.g. sequence logits [B, labels]).
+double max_error_at_tokens(const Tensor& actual, const nlohmann::ordered_json& expected, const Tensor& mask) {
+  if (actual.rank() < 2 || actual.dim(0) != mask.dim(0) || actual.dim(1) != mask.dim(1))
+    return max_abs_error(actual, expected);
+  EXPECT_EQ(shape_to_string(actual.shape()), shape_to_string(hfcpp::testing::json_shape(expected)));
+  std::vector<double> want;
+  hfcpp::testing::flatten(expected, want);
+  const std::vector<float> got = actual.to(DType::F32).to_vector<float>();
+  const std::vector<int64_t> m = mask.to_vector<int64_t>();
+  if (got.size() != want.size()) return INFINITY;
+  const size_t inner = got.size() / m.size();
+  double worst = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (m[i / inner] != 0) worst = std::max(worst, std::abs(static_cast<double>(got[i]) - want[i]));
+  return worst;
+}
+
+// skip_padding (what the pipelines pass): encoders pack the real tokens without padding. Every output at a real
+// token, and every sequence output, still matches transformers; hidden states at padding are zeros.
+TEST_P(ModelParity, SkipPaddingMatchesTransformersAtTokens) {
+  const std::string dir = fixture_model(GetParam());
+  const auto expected = read_json(dir + "/expected.json");
+  const auto model = load_model(dir);
+  for (const char* group : {"texts", "pairs"}) {
+    if (!expected["outputs"].contains(group)) continue;
+    SCOPED_TRACE(group);
+    const auto& want = expected["outputs"][group];
+    ModelInputs in = inputs_from(want["encoding"]);
+    in.skip_padding = true;
+    const std::vector<int64_t> mask = in.attention_mask.to_vector<int64_t>();
+    ASSERT_NE(std::count(mask.begin(), mask.end(), 0), 0) << "the fixture batch has no padding to skip";
+    const ModelOutputs out = model->forward(in);
+    for (const auto& [name, tensor] : {std::pair{"logits", &out.logits}, {"last_hidden_state", &out.last_hidden_state},
+                                       {"pooler_output", &out.pooler_output}, {"start_logits", &out.start_logits},
+                                       {"end_logits", &out.end_logits}})
+      if (want.contains(name)) EXPECT_LE(max_error_at_tokens(*tensor, want[name], in.attention_mask), kTolerance) << name;
+    if (want.contains("logits_slice")) EXPECT_LE(max_slice_error(out.logits, want["logits_slice"], mask), kTolerance);
+    if (want.contains("last_hidden_state_slice"))
+      EXPECT_LE(max_slice_error(out.last_hidden_state, want["last_hidden_state_slice"], mask), kTolerance);
+    const std::vector<float> hidden = out.last_hidden_state.to(DType::F32).to_vector<float>();
+    const size_t width = hidden.size() / mask.size();
+    for (size_t i = 0; i < hidden.size(); ++i)
+      if (mask[i / width] == 0) ASSERT_EQ(hidden[i], 0.0f) << "hidden state at padding position " << i / width;
   }
 }
 

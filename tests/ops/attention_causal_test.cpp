@@ -1,5 +1,5 @@
 // Tests for attention_causal (naive double-precision loops: causal mask over a KV cache, left padding, ALiBi,
-// strided cache views, the fast kernel vs its reference) and for copy_ / index_select.
+// strided cache views, the fast kernel vs its reference) and for copy_ / index_select / index_copy_.
 #include "kernels/cpu/kernels.h"
 #include "ops_test_util.h"
 
@@ -165,6 +165,25 @@ TEST(CopyAndIndexSelect, IndexSelectGathersRowsOfViewsAndInnerDims) {
   EXPECT_EQ(mid.to_vector<float>()[0], xv[5 * 2]);
   EXPECT_HFCPP_ERROR(ops::index_select(x, 0, Tensor::from_vector(std::vector<int64_t>{3}, {1})), "index_select", "3");
   EXPECT_HFCPP_ERROR(ops::index_select(x, 3, idx), "dim");
+}
+
+TEST(CopyAndIndexSelect, IndexCopyScattersRowsAndChecksFirst) {
+  Tensor dst = Tensor::zeros({4, 3});
+  const Tensor src = test::random_tensor({2, 3}, 4);
+  ops::index_copy_(dst, Tensor::from_vector(std::vector<int64_t>{3, 1}, {2}), src);
+  const std::vector<float> d = dst.to_vector<float>(), sv = src.to_vector<float>();
+  for (int64_t c = 0; c < 3; ++c) {
+    EXPECT_EQ(d[3 * 3 + c], sv[c]);
+    EXPECT_EQ(d[1 * 3 + c], sv[3 + c]);
+    EXPECT_EQ(d[c], 0.0f);
+    EXPECT_EQ(d[2 * 3 + c], 0.0f);
+  }
+  Tensor fresh = Tensor::zeros({4, 3});
+  EXPECT_HFCPP_ERROR(ops::index_copy_(fresh, Tensor::from_vector(std::vector<int32_t>{0, 4}, {2}), src), "index_copy_",
+                     "4", "out of range");
+  for (const float x : fresh.to_vector<float>()) EXPECT_EQ(x, 0.0f);  // nothing written before the check failed
+  EXPECT_HFCPP_ERROR(ops::index_copy_(fresh, Tensor::from_vector(std::vector<int64_t>{0}, {1}), src), "index_copy_",
+                     "shape");
 }
 
 }  // namespace

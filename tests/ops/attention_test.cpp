@@ -124,6 +124,48 @@ TEST(Attention, FastKernelMatchesScalarKernel) {
   EXPECT_TRUE(all_close(o1, o2, 1e-5, 1e-4));
 }
 
+// A packed batch (real tokens only, as encoders run with skip_padding) gives what the padded batch gives at its
+// real tokens; sequences of length 0, 1 and past one query block (64) included, Q/K/V as slices of a fused output.
+TEST(Attention, PackedMatchesPaddedAtRealTokens) {
+  const std::vector<int64_t> lengths = {5, 0, 70, 1, 9};
+  const int64_t B = static_cast<int64_t>(lengths.size()), S = 70, H = 3, D = 16, HD = H * D;
+  const Tensor qkv = test::random_tensor({B, S, 3 * HD}, 11, -2, 2);  // padded fused projection output
+  std::vector<int64_t> mask(B * S, 0), rows, offsets = {0};
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t t = 0; t < lengths[b]; ++t) mask[b * S + t] = 1, rows.push_back(b * S + t);
+    offsets.push_back(static_cast<int64_t>(rows.size()));
+  }
+  const int64_t T = offsets.back();
+  const Tensor padded = ops::attention(qkv.slice(2, 0, HD), qkv.slice(2, HD, 2 * HD), qkv.slice(2, 2 * HD, 3 * HD),
+                                       Tensor::from_vector(mask, {B, S}), H, 0.25f);  // [B, S, HD]
+  const Tensor packed_qkv =
+      ops::index_select(qkv.view({B * S, 3 * HD}), 0, Tensor::from_vector(rows, {T})).view({1, T, 3 * HD});
+  const Tensor packed = ops::attention_packed(packed_qkv.slice(2, 0, HD), packed_qkv.slice(2, HD, 2 * HD),
+                                              packed_qkv.slice(2, 2 * HD, 3 * HD), offsets, H, 0.25f);
+  ASSERT_EQ(packed.shape(), (Shape{1, T, HD}));
+  const std::vector<float> want = ops::index_select(padded.view({B * S, HD}), 0, Tensor::from_vector(rows, {T})).to_vector<float>();
+  EXPECT_TRUE(all_close(packed.to_vector<float>(), std::vector<double>(want.begin(), want.end()), 1e-6, 1e-5));
+
+  // the scalar kernel agrees on the packed layout too
+  const Tensor q = packed_qkv.slice(2, 0, HD).contiguous(), k = packed_qkv.slice(2, HD, 2 * HD).contiguous(),
+               v = packed_qkv.slice(2, 2 * HD, 3 * HD).contiguous();
+  std::vector<float> ref(static_cast<size_t>(T * HD));
+  kernels::cpu::AttentionArgs a;
+  a.q = q.data<float>(), a.q_rstride = HD, a.k = k.data<float>(), a.k_rstride = HD, a.v = v.data<float>(), a.v_rstride = HD;
+  a.out = ref.data(), a.B = B, a.H = H, a.D = D, a.scale = 0.25f, a.seq_offsets = offsets.data();
+  kernels::cpu::attention_ref(a);
+  EXPECT_TRUE(all_close(packed.to_vector<float>(), std::vector<double>(ref.begin(), ref.end()), 1e-5, 1e-4));
+}
+
+TEST(Attention, PackedBadOffsetsAreNamed) {
+  const Tensor q = test::random_tensor({1, 6, 8}, 1);
+  EXPECT_HFCPP_ERROR(ops::attention_packed(q, q, q, {0, 4}, 2, 1.0f), "attention_packed", "seq_offsets", "6");
+  EXPECT_HFCPP_ERROR(ops::attention_packed(q, q, q, {0, 4, 3, 6}, 2, 1.0f), "attention_packed", "decrease");
+  EXPECT_HFCPP_ERROR(ops::attention_packed(q, q, q, {}, 2, 1.0f), "attention_packed", "seq_offsets");
+  const Tensor two = test::random_tensor({2, 3, 8}, 2);
+  EXPECT_HFCPP_ERROR(ops::attention_packed(two, two, two, {0, 3}, 2, 1.0f), "attention_packed", "[1, tokens");
+}
+
 TEST(Attention, BadArgumentsNameOpAndArgument) {
   const Tensor q = test::random_tensor({2, 5, 12}, 1);
   EXPECT_HFCPP_ERROR(ops::attention(q, q, q, Tensor(), 5, 1.0f), "attention", "num_heads 5");

@@ -21,6 +21,11 @@ struct ModelInputs {
   Tensor attention_mask;  // [batch, seq] I64, 1 = token, 0 = padding; undefined = all ones
   Tensor token_type_ids;  // [batch, seq] I64; undefined = zeros
   Tensor position_ids;    // [batch, seq] I64; undefined = the model's default
+  // The caller reads no output at padding positions (attention_mask 0): an encoder may then run the real tokens
+  // only, packed without padding (variable-length attention, CPU), and its outputs at padding positions are zeros
+  // instead of transformers' values there. Every other output is the same. Pipelines set it; they pad on the right,
+  // so the first token, which sequence heads pool, is always real.
+  bool skip_padding = false;
 };
 
 struct ModelOutputs {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hfcpp/core/tensor.h"
 
@@ -94,6 +95,12 @@ class PreparedLinear {
 // 0 = padding; any integer or float dtype) or undefined. Returns [batch, seq_q, heads * head_dim].
 Tensor attention(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& key_mask,
                  int64_t num_heads, float scale);
+// The same over a packed batch (variable-length attention): the real tokens of every sequence, padding dropped,
+// query/key/value [1, tokens, heads * head_dim]; sequence b is rows seq_offsets[b] .. seq_offsets[b + 1] (offsets
+// start at 0, never decrease, end at tokens) and attends to its own rows only. Returns [1, tokens, heads * head_dim].
+// CUDA: not yet.
+Tensor attention_packed(const Tensor& query, const Tensor& key, const Tensor& value,
+                        const std::vector<int64_t>& seq_offsets, int64_t num_heads, float scale);
 
 // Decoder (causal) self-attention of new queries over cached keys/values. query [batch, seq_q, heads * head_dim];
 // key/value [batch, seq_k, heads * head_dim] with seq_k = past + seq_q (the cache so far plus the new positions), read
@@ -114,5 +121,9 @@ void copy_(Tensor dst, const Tensor& src);
 // Slices of x along dim picked by indices (1-D int64/int32): out.dim(dim) = indices.numel(). Out-of-range indices
 // throw naming the index. CUDA: not yet.
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& indices);
+// torch's dst.index_copy_(0, indices, src): row indices[i] of dst (dim 0) becomes src's row i. dst contiguous, src of
+// shape [indices.numel(), dst.shape()[1:]...] and dst's dtype; indices 1-D int64/int32, each in range (checked before
+// anything is written). CUDA: not yet.
+void index_copy_(Tensor& dst, const Tensor& indices, const Tensor& src);
 
 }  // namespace hfcpp::ops
