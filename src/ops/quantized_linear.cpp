@@ -29,6 +29,10 @@ bool linear_compute_supported(LinearCompute compute, const DeviceSpec& device) {
   return kernels::cpu::bf16_matmul_native();
 }
 
+bool int8_full_range(const DeviceSpec& device) {
+  return device.type == Device::CPU && kernels::cpu::int8_dot_exact();
+}
+
 namespace detail {
 
 bool is_panel_form(LinearCompute compute) {

@@ -32,7 +32,9 @@ TEST(ComputeType, RequestsResolveOnThisCpu) {
   EXPECT_EQ(load_as(dir, "int8")->compute_type(), "int8");
   // bfloat16 without AVX512-BF16/AMX (this includes AVX2-only CPUs) falls back to float32 at load, visibly.
   EXPECT_EQ(load_as(dir, "bfloat16")->compute_type(), bf16 ? "bfloat16" : "float32");
-  EXPECT_EQ(load_as(dir, "auto")->compute_type(), bf16 ? "bfloat16" : "float32");
+  // auto: int8 where its weights keep 8 bits (the label-agreement check passes there), else bfloat16 where native.
+  EXPECT_EQ(load_as(dir, "auto")->compute_type(),
+            ops::int8_full_range(DeviceSpec{}) ? "int8" : (bf16 ? "bfloat16" : "float32"));
   try {
     load_as(dir, "float16");
     FAIL() << "expected an error";
@@ -161,31 +163,52 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, ReducedTypeFixture,
 }  // namespace
 
 // ---- real weights: all-MiniLM-L6-v2 -------------------------------------------------------------------------------
-// A text set of 144 sentences: 6 topics x 6 subjects x 4 sentence forms. Each sentence gets a topic label by its
-// nearest topic description (cosine of sentence embeddings), with float32 and with int8 linear layers.
+// A text set of 1152 sentences: 6 topics x 8 subjects x 8 predicates x 3 sentence forms (1152 texts, so the 99.5%
+// agreement target means at most 5 flips, not "none of 144"). Each sentence gets a topic label by its nearest topic
+// description (cosine of sentence embeddings), with float32 and with the reduced type's linear layers.
 std::vector<std::string> topic_texts() {
-  const std::vector<std::vector<std::string>> topics = {
-      {"the striker scored twice in the final", "the team lost the match on penalties", "she ran the marathon in under three hours",
-       "the coach praised the young goalkeeper", "fans cheered as the tennis champion won", "the cyclist crashed on the last climb"},
-      {"the central bank raised interest rates", "shares fell sharply after the earnings report", "inflation eased for the third month",
-       "the startup raised fifty million dollars", "investors sold bonds as yields climbed", "the company cut its revenue forecast"},
-      {"the recipe needs two cups of flour", "he grilled the salmon with lemon and garlic", "the soup was too salty to finish",
-       "fresh basil makes the tomato sauce better", "the bakery sells warm bread every morning", "she roasted vegetables for dinner"},
-      {"the new phone has a faster processor", "the software update fixed the security bug", "engineers trained a larger language model",
-       "the laptop battery lasts twelve hours", "the database crashed under heavy load", "the robot learned to sort packages"},
-      {"heavy rain flooded the valley overnight", "the forecast says snow by the weekend", "a heat wave hit the southern cities",
-       "strong winds knocked down power lines", "the storm moved slowly toward the coast", "fog delayed flights at the airport"},
-      {"the museum opened a new painting exhibition", "the orchestra played a symphony by Brahms", "her novel won a literary prize",
-       "the film premiered at the festival in Cannes", "the sculptor carved the statue from marble", "the band released its third album"}};
-  const std::vector<std::string> forms = {"{}.", "Yesterday, {}.", "I read that {}.", "News: {} and people talked about it."};
+  using Words = std::vector<std::string>;
+  const std::vector<std::pair<Words, Words>> topics = {
+      {{"the striker", "the goalkeeper", "our local team", "the tennis champion", "the young sprinter",
+        "the veteran coach", "the cycling team", "the boxer"},
+       {"won the final on penalties", "broke the national record", "was injured before the match",
+        "signed a contract with a rival club", "trained hard for the olympics", "lost in the semifinal",
+        "scored in the last minute", "celebrated the league title"}},
+      {{"the central bank", "the stock market", "a large investment fund", "the startup", "the mining company",
+        "the bond market", "the retail chain", "global investors"},
+       {"reported higher quarterly profits", "cut its interest rate forecast", "lost billions in a single day",
+        "raised new capital from shareholders", "warned about rising inflation", "sold shares worth millions",
+        "reacted to weak earnings", "expected lower taxes on dividends"}},
+      {{"the chef", "my grandmother", "the bakery", "the new restaurant", "the food critic", "the pastry cook",
+        "the family", "the street vendor"},
+       {"baked bread with fresh yeast", "grilled salmon with lemon and garlic", "made a spicy tomato soup",
+        "served pasta with basil sauce", "roasted vegetables in olive oil", "prepared a chocolate cake",
+        "cooked rice with saffron", "fried potatoes in butter"}},
+      {{"the software company", "the engineers", "the phone maker", "the research lab", "the cloud provider",
+        "the app developer", "the chip maker", "the open source project"},
+       {"released a faster processor", "fixed a security bug in the update", "trained a larger language model",
+        "moved its database to the cloud", "launched a new operating system", "improved the battery life of laptops",
+        "built a robot that sorts packages", "shipped an update for its web browser"}},
+      {{"heavy rain", "the storm", "a cold front", "the heat wave", "strong winds", "thick fog", "the snowfall",
+        "the hurricane"},
+       {"flooded the valley overnight", "moved slowly toward the coast", "brought freezing temperatures",
+        "hit the southern cities", "knocked down power lines", "delayed flights at the airport",
+        "closed the mountain roads", "is expected by the weekend"}},
+      {{"the museum", "the orchestra", "the young novelist", "the film director", "the sculptor", "the jazz band",
+        "the theater company", "the painter"},
+       {"opened a new exhibition", "performed a symphony by Brahms", "won a literary prize",
+        "premiered a film at the festival", "carved a statue from marble", "released its third album",
+        "staged a play by Shakespeare", "sold a portrait at auction"}}};
+  const Words forms = {"{}.", "Yesterday, {}.", "I read that {}."};
   std::vector<std::string> texts;
-  for (const auto& topic : topics)
-    for (const auto& s : topic)
-      for (const auto& f : forms) {
-        std::string t = f;
-        t.replace(t.find("{}"), 2, s);
-        texts.push_back(t);
-      }
+  for (const auto& [subjects, predicates] : topics)
+    for (const auto& subject : subjects)
+      for (const auto& predicate : predicates)
+        for (const auto& f : forms) {
+          std::string t = f;
+          t.replace(t.find("{}"), 2, subject + " " + predicate);
+          texts.push_back(t);
+        }
   return texts;
 }
 
@@ -233,11 +256,10 @@ TEST_P(ReducedTypeRealWeights, MiniLmEmbeddingsAndTopicLabelsAgreeWithFloat32) {
   const double agreement = double(agree) / texts.size();
   std::cout << "[ info ] all-MiniLM-L6-v2 " << dtype << " vs float32 over " << texts.size() << " texts: cosine min "
             << worst << " mean " << mean << ", topic-label agreement " << agreement << "\n";
-  // Measured: int8 on AVX2 (7-bit weights) cosine >= 0.9957, agreement 142/144 (the two others near-ties, float32
-  // margins 0.003 and 0.009); int8 with VNNI (8-bit weights) cosine >= 0.9984, 143/144 (margin 0.0012); bfloat16
-  // (AVX512-BF16) cosine >= 0.99998, 144/144 (docs/performance.md, "Compute types").
+  // Measured (docs/performance.md, "Compute types"): int8 with VNNI (8-bit weights) and bfloat16 (AVX512-BF16), see
+  // the table there; every flip is a near-tie. The target of issue #6: label agreement >= 99.5%.
   EXPECT_GE(worst, 0.99);
-  EXPECT_GE(agreement, 0.97);
+  EXPECT_GE(agreement, 0.995);
 }
 
 INSTANTIATE_TEST_SUITE_P(MiniLm, ReducedTypeRealWeights, ::testing::Values("int8", "bfloat16"),

@@ -77,8 +77,9 @@ struct LoadOptions {
   //               is float32 on unquantized activations — decoding reads every weight once per token, so the
   //               storage width sets its speed. Every CPU runs it. Decoders in "float32" keep float32 weights in
   //               the same panel layout and kernels (ops::LinearCompute::Float32Panels).
-  //   "auto"      bfloat16 where it pays on this device: encoders where the CPU runs bfloat16 natively, decoders on
-  //               every CPU; else float32 (docs/performance.md, "Compute types").
+  //   "auto"      the fastest type that passes the accuracy check on this device (docs/performance.md, "Compute
+  //               types"): encoders int8 where int8 keeps 8-bit weights (VNNI/AMX), else bfloat16 where the CPU runs
+  //               it natively, else float32; decoders bfloat16 on every CPU; CUDA float32.
   std::string dtype = "float32";
 };
 

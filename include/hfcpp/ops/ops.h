@@ -60,6 +60,9 @@ std::string linear_compute_name(LinearCompute compute);
 // everywhere; bfloat16 on CPUs with AVX512-BF16 or AMX; int8, the weight-only types and float32 panels on every CPU
 // (int8: full 8-bit weights with VNNI/AMX). CUDA: float32 only for now.
 bool linear_compute_supported(LinearCompute compute, const DeviceSpec& device);
+// Whether Int8 keeps full 8-bit weights on `device`: CPUs whose int8 dot products sum exactly in 32 bits
+// (VNNI/AMX, probed at run time); AVX2's 16-bit pair sums need 7-bit weights, which cost accuracy.
+bool int8_full_range(const DeviceSpec& device);
 
 // A linear layer's weight prepared once at load for the device's GEMM (on CPU: oneDNN's preferred blocked
 // layout, so no per-call reorder). Immutable after prepare(); forward() may be called from many threads.
