@@ -1,7 +1,11 @@
 // Shared building blocks: linear, layer norm, embedding, fused-QKV self-attention.
 #include "layers/layers.h"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
+#include <exception>
 #include <cstring>
 #include <string>
 
@@ -142,6 +146,28 @@ Tensor SelfAttention::operator()(const Tensor& hidden_states, const TokenLayout&
   const float scale = 1.0f / std::sqrt(static_cast<float>(hidden / num_heads));
   if (layout.packed()) return ops::attention_packed(q, k, v, layout.offsets(), num_heads, scale);  // [1, tokens, hidden]
   return ops::attention(q, k, v, layout.key_mask(), num_heads, scale);                             // [batch, seq, hidden]
+}
+
+void for_each_block(const DeviceSpec& device, int64_t count, const std::function<void(int64_t)>& load) {
+  const int64_t threads = device.type == Device::CPU ? std::min<int64_t>(count, omp_get_max_threads()) : 1;
+  if (threads <= 1) {
+    for (int64_t i = 0; i < count; ++i) load(i);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(count));
+#pragma omp parallel num_threads(static_cast<int>(threads))
+  {
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t i = 0; i < count; ++i) {
+      try {
+        load(i);
+      } catch (...) {  // an exception must not leave the parallel region
+        errors[static_cast<size_t>(i)] = std::current_exception();
+      }
+    }
+  }
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
 }
 
 Tensor default_position_ids(int64_t batch, int64_t seq) {

@@ -2,6 +2,8 @@
 // Each has a static load() from a WeightLoader scope and a const forward: safe to share across threads.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +84,23 @@ struct SelfAttention {
   // hidden_states [batch, seq, hidden] (packed: [1, tokens, hidden]) -> context of the same shape
   Tensor operator()(const Tensor& hidden_states, const TokenLayout& layout) const;
 };
+
+// Runs load(i) for i in [0, count) side by side on the CPU threads (each call then packs its weights on its own
+// thread): a model's repeated blocks load in parallel, overlapping the page faults, copies and reorders that one
+// block at a time leaves mostly sequential. One after another on CUDA. An error of any block is rethrown (the
+// lowest index's) once every thread has finished.
+void for_each_block(const DeviceSpec& device, int64_t count, const std::function<void(int64_t)>& load);
+
+// The `count` repeated blocks of a model (ModuleList "layer.N" / "h.N"), loaded with for_each_block.
+template <class Block>
+std::vector<Block> load_blocks(const DeviceSpec& device, int64_t count, const std::function<Block(int64_t)>& load) {
+  std::vector<std::optional<Block>> slots(static_cast<size_t>(std::max<int64_t>(count, 0)));
+  for_each_block(device, count, [&](int64_t i) { slots[static_cast<size_t>(i)].emplace(load(i)); });
+  std::vector<Block> blocks;
+  blocks.reserve(slots.size());
+  for (std::optional<Block>& b : slots) blocks.push_back(std::move(*b));
+  return blocks;
+}
 
 // Position ids 0..seq-1 for every row: [batch, seq] I64.
 Tensor default_position_ids(int64_t batch, int64_t seq);

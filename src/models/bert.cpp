@@ -66,10 +66,8 @@ Tensor BertLayer::forward(const Tensor& hidden_states, const layers::TokenLayout
 }
 
 BertEncoder BertEncoder::load(const WeightLoader& w, const BertConfig& c) {
-  BertEncoder encoder;
-  for (int64_t i = 0; i < c.num_hidden_layers; ++i)
-    encoder.layer.push_back(BertLayer::load(w.sub("layer." + std::to_string(i)), c));
-  return encoder;
+  return BertEncoder{layers::load_blocks<BertLayer>(
+      w.device(), c.num_hidden_layers, [&](int64_t i) { return BertLayer::load(w.sub("layer." + std::to_string(i)), c); })};
 }
 
 Tensor BertEncoder::forward(Tensor hidden_states, const layers::TokenLayout& layout) const {

@@ -70,7 +70,8 @@ class BloomTransformer {
     word_embeddings_.table = layers::Embedding::load(w.sub("word_embeddings"), c.vocab_size, c.hidden_size);
     word_embeddings_layernorm_ =
         layers::LayerNorm::load(w.sub("word_embeddings_layernorm"), c.hidden_size, c.layer_norm_epsilon);
-    for (int64_t i = 0; i < c.n_layer; ++i) h_.push_back(BloomBlock::load(w.sub("h." + std::to_string(i)), c, slopes));
+    h_ = layers::load_blocks<BloomBlock>(
+        w.device(), c.n_layer, [&](int64_t i) { return BloomBlock::load(w.sub("h." + std::to_string(i)), c, slopes); });
     ln_f_ = layers::LayerNorm::load(w.sub("ln_f"), c.hidden_size, c.layer_norm_epsilon);
   }
 

@@ -72,8 +72,9 @@ class DistilBertModelImpl final : public ModelBase {
     position_embeddings_ =
         layers::Embedding::load(w.sub("embeddings.position_embeddings"), c_.max_position_embeddings, c_.dim);
     embeddings_LayerNorm_ = layers::LayerNorm::load(w.sub("embeddings.LayerNorm"), c_.dim, kLayerNormEps);
-    for (int64_t i = 0; i < c_.n_layers; ++i)
-      transformer_layer_.push_back(TransformerBlock::load(w.sub("transformer.layer." + std::to_string(i)), c_));
+    transformer_layer_ = layers::load_blocks<TransformerBlock>(w.device(), c_.n_layers, [&](int64_t i) {
+      return TransformerBlock::load(w.sub("transformer.layer." + std::to_string(i)), c_);
+    });
     const WeightLoader& root = ctx.weights;
     switch (ctx.head) {
       case Head::SequenceClassification:

@@ -75,7 +75,8 @@ class GPT2Transformer {
   GPT2Transformer(const WeightLoader& w, const GPT2Config& c) : config_(c) {
     wte_.table = layers::Embedding::load(w.sub("wte"), c.vocab_size, c.n_embd);
     wpe_ = layers::Embedding::load(w.sub("wpe"), c.n_positions, c.n_embd);
-    for (int64_t i = 0; i < c.n_layer; ++i) h_.push_back(GPT2Block::load(w.sub("h." + std::to_string(i)), c, i));
+    h_ = layers::load_blocks<GPT2Block>(w.device(), c.n_layer,
+                                        [&](int64_t i) { return GPT2Block::load(w.sub("h." + std::to_string(i)), c, i); });
     ln_f_ = layers::LayerNorm::load(w.sub("ln_f"), c.n_embd, c.layer_norm_epsilon);
     device_ = w.device();
   }

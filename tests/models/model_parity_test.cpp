@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "hfcpp/models/model.h"
+#include "layers/layers.h"
 #include "test_util.h"
 
 using namespace hfcpp;
@@ -221,6 +223,25 @@ TEST(ModelLoading, OutOfVocabularyIdIsAnError) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("999999"), std::string::npos) << e.what();
   }
+}
+
+// Model blocks load side by side (layers::for_each_block): every block exactly once, and the error of the lowest
+// failing block is the one thrown, whichever thread saw it first.
+TEST(ModelLoading, BlocksLoadInParallelOnceEachAndTheFirstErrorWins) {
+  std::vector<std::atomic<int>> calls(13);
+  layers::for_each_block(DeviceSpec{}, 13, [&](int64_t i) { ++calls[static_cast<size_t>(i)]; });
+  for (const auto& c : calls) EXPECT_EQ(c.load(), 1);
+  try {
+    layers::for_each_block(DeviceSpec{}, 9, [](int64_t i) {
+      if (i == 6 || i == 2) hfcpp::fail("block ", i, " is broken");
+    });
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("block 2 is broken"), std::string::npos) << e.what();
+  }
+  const std::vector<std::string> names =
+      layers::load_blocks<std::string>(DeviceSpec{}, 5, [](int64_t i) { return "h." + std::to_string(i); });
+  EXPECT_EQ(names, (std::vector<std::string>{"h.0", "h.1", "h.2", "h.3", "h.4"}));
 }
 
 TEST(ModelThreadSafety, OneModelManyThreadsSameLogits) {
