@@ -178,16 +178,18 @@ std::shared_ptr<Tokenizer::Impl> load_legacy_bpe(const std::string& dir) {
   const json special_map = read_json_or_null(fs::path(dir) / "special_tokens_map.json");
   const json model_config = read_json_or_null(fs::path(dir) / "config.json");
   json vocab;
+  std::optional<VocabEntries> entries;  // the top-level object, as a list (json_vocab.h)
   try {
-    vocab = json::parse(read_text_file(vocab_path.string(), "vocab.json"));
+    vocab = parse_json_with_vocab(read_text_file(vocab_path.string(), "vocab.json"), {}, entries);
   } catch (const json::exception& e) {
     hfcpp::fail("vocab.json '", vocab_path.string(), "': invalid JSON: ", e.what());
   }
+  const std::string where = "vocab.json '" + vocab_path.string() + "' / merges.txt";
+  if (!vocab.is_object()) hfcpp::fail(where, ": the vocabulary must be an object token -> id");
   auto impl = std::make_shared<Tokenizer::Impl>();
   impl->source = dir;
-  impl->model = make_bpe(std::move(vocab), read_merges(fs::path(dir) / "merges.txt"),
-                         BpeOptions{std::nullopt, "", "", false, false, false},
-                         "vocab.json '" + vocab_path.string() + "' / merges.txt");
+  impl->model = make_bpe(take_vocab(vocab, entries), read_merges(fs::path(dir) / "merges.txt"),
+                         BpeOptions{std::nullopt, "", "", false, false, false}, where);
   const auto in_vocab = [&](std::string_view token) { return impl->model->token_to_id(token).has_value(); };
 
   Family family = family_of_class(string_field(&config, "tokenizer_class"));

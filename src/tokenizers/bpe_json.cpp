@@ -91,20 +91,11 @@ struct Fields {
 
 }  // namespace
 
-std::unique_ptr<Bpe> make_bpe(json&& vocab, std::vector<std::pair<std::string, std::string>> merges,
+std::unique_ptr<Bpe> make_bpe(VocabEntries&& vocab, std::vector<std::pair<std::string, std::string>> merges,
                               BpeOptions options, const std::string& where) {
-  if (!vocab.is_object()) hfcpp::fail(where, ": the vocabulary must be an object token -> id");
-  // The keys move out of the document's nodes one by one (extract), so the DOM and the map never both hold them.
-  json::object_t& object = vocab.get_ref<json::object_t&>();
-  TokenMap map;
-  map.reserve(object.size());
-  while (!object.empty()) {
-    auto node = object.extract(object.begin());
-    const json& id = node.mapped();
-    if (!id.is_number_unsigned() || id.get<uint64_t>() > INT32_MAX)
-      hfcpp::fail(where, ": vocabulary entry \"", node.key(), "\" must have a non-negative id, got ", id.dump());
-    map.insert_or_assign(std::move(node.key()), static_cast<int32_t>(id.get<uint64_t>()));
-  }
+  TokenMap map = to_token_map(std::move(vocab), INT32_MAX, [&](const std::string& token, const json& id) {
+    hfcpp::fail(where, ": vocabulary entry \"", token, "\" must have a non-negative id, got ", id.dump());
+  });
   try {
     Vocab table(std::move(map));
     return std::make_unique<Bpe>(std::move(table), std::move(merges), std::move(options));
@@ -113,7 +104,7 @@ std::unique_ptr<Bpe> make_bpe(json&& vocab, std::vector<std::pair<std::string, s
   }
 }
 
-std::unique_ptr<Model> parse_bpe_model(json& j, const JsonPlace& place) {
+std::unique_ptr<Model> parse_bpe_model(json& j, std::optional<VocabEntries>& vocab, const JsonPlace& place) {
   const Fields f{place};
   if (auto d = j.find("dropout"); d != j.end() && !d->is_null()) {
     if (!d->is_number() || d->get<double>() < 0.0 || d->get<double>() > 1.0)
@@ -149,8 +140,9 @@ std::unique_ptr<Model> parse_bpe_model(json& j, const JsonPlace& place) {
       }
     }
   }
-  return make_bpe(std::move(j["vocab"]), std::move(merges), std::move(options),
-                  "tokenizer.json '" + place.path + "': " + place.component);
+  const std::string where = "tokenizer.json '" + place.path + "': " + place.component;
+  if (!j["vocab"].is_object()) hfcpp::fail(where, ": the vocabulary must be an object token -> id");
+  return make_bpe(take_vocab(j["vocab"], vocab), std::move(merges), std::move(options), where);
 }
 
 std::unique_ptr<Normalizer> parse_bpe_normalizer(const json& j, const std::string& type, const JsonPlace& place) {

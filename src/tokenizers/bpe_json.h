@@ -11,6 +11,7 @@
 
 #include "tokenizers/bpe.h"
 #include "tokenizers/decoders.h"
+#include "tokenizers/json_vocab.h"
 #include "tokenizers/model.h"
 #include "tokenizers/normalizers.h"
 #include "tokenizers/post_processors.h"
@@ -24,8 +25,9 @@ struct JsonPlace {
   std::string component;
 };
 
-// Takes the (large) "vocab" and "merges" out of `j` as it builds the model: they are not held twice.
-std::unique_ptr<Model> parse_bpe_model(nlohmann::json& j, const JsonPlace& place);
+// Takes the (large) "vocab" and "merges" out of `j` as it builds the model: they are not held twice. `vocab`: the
+// entries parse_json_with_vocab captured for j["vocab"], if any.
+std::unique_ptr<Model> parse_bpe_model(nlohmann::json& j, std::optional<VocabEntries>& vocab, const JsonPlace& place);
 std::unique_ptr<Normalizer> parse_bpe_normalizer(const nlohmann::json& j, const std::string& type,
                                                  const JsonPlace& place);
 std::unique_ptr<PreTokenizer> parse_bpe_pre_tokenizer(const nlohmann::json& j, const std::string& type,
@@ -38,10 +40,10 @@ using ParseDecoderFn = std::function<std::unique_ptr<Decoder>(const nlohmann::js
 std::unique_ptr<Decoder> parse_bpe_decoder(const nlohmann::json& j, const std::string& type, const JsonPlace& place,
                                            const ParseDecoderFn& parse_any);
 
-// A BPE model from a vocab object (token -> id; vocab.json or the "vocab" field) and merges in rank order, both
-// consumed as the tables are built (loading's peak memory). Errors start with `where` ("tokenizer.json '<path>':
-// model" or "vocab.json '<path>'").
-std::unique_ptr<Bpe> make_bpe(nlohmann::json&& vocab, std::vector<std::pair<std::string, std::string>> merges,
+// A BPE model from the entries of a vocab object (token -> id; vocab.json or the "vocab" field) and merges in rank
+// order, both consumed as the tables are built (loading's peak memory). Errors start with `where`
+// ("tokenizer.json '<path>': model" or "vocab.json '<path>'").
+std::unique_ptr<Bpe> make_bpe(VocabEntries&& vocab, std::vector<std::pair<std::string, std::string>> merges,
                               BpeOptions options, const std::string& where);
 
 }  // namespace hfcpp::tok

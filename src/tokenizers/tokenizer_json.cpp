@@ -6,6 +6,7 @@
 
 #include "hfcpp/core/error.h"
 #include "tokenizers/bpe_json.h"
+#include "tokenizers/json_vocab.h"
 #include "tokenizers/tokenizer_impl.h"
 #include "tokenizers/unigram_json.h"
 #include "tokenizers/wordpiece.h"
@@ -102,34 +103,27 @@ std::unique_ptr<PreTokenizer> parse_pre_tokenizer(const json& j, const Ctx& ctx)
 }
 
 // Non-const: a BPE model takes its vocab and merges out of `j` (parse_bpe_model).
-std::unique_ptr<Model> parse_model(json& j, const Ctx& ctx) {
+std::unique_ptr<Model> parse_model(json& j, std::optional<VocabEntries>& vocab, const Ctx& ctx) {
   if (!j.is_object()) ctx.fail("expected an object, got ", j.type_name());
   // Files written before "type" existed are recognised by their fields, as the Rust library does.
   std::string type = j.contains("type") ? ctx.type(j)
                      : j.contains("merges")                  ? "BPE"
                      : j.contains("continuing_subword_prefix") ? "WordPiece"
                                                                : "";
-  if (type == "BPE") return parse_bpe_model(j, JsonPlace{ctx.path, ctx.component});
+  if (type == "BPE") return parse_bpe_model(j, vocab, JsonPlace{ctx.path, ctx.component});
   if (type == "WordPiece") {
     ctx.field(j, "vocab");  // present (else the error names it)
     json& vocab_json = j["vocab"];
     if (!vocab_json.is_object()) ctx.fail("field \"vocab\" must be an object token -> id");
-    // The keys move out of the document node by node, so it and the map never both hold them (peak memory).
-    json::object_t& object = vocab_json.get_ref<json::object_t&>();
-    TokenMap map;
-    map.reserve(object.size());
-    while (!object.empty()) {
-      auto node = object.extract(object.begin());
-      if (!node.mapped().is_number_unsigned())
-        ctx.fail("vocab entry \"", node.key(), "\" must have a non-negative id");
-      map.insert_or_assign(std::move(node.key()), static_cast<int32_t>(node.mapped().get<uint64_t>()));
-    }
+    TokenMap map = to_token_map(take_vocab(vocab_json, vocab), INT32_MAX, [&](const std::string& token, const json&) {
+      ctx.fail("vocab entry \"", token, "\" must have a non-negative id");
+    });
     const int64_t max_chars = ctx.integer(j, "max_input_chars_per_word");
     if (max_chars < 0) ctx.fail("max_input_chars_per_word must not be negative");
     return std::make_unique<WordPiece>(Vocab(std::move(map)), ctx.str(j, "unk_token"),
                                        ctx.str(j, "continuing_subword_prefix"), static_cast<size_t>(max_chars));
   }
-  if (auto m = parse_unigram_model(j, type, JsonPlace{ctx.path, ctx.component})) return m;
+  if (auto m = parse_unigram_model(j, type, vocab, JsonPlace{ctx.path, ctx.component})) return m;
   if (type.empty()) ctx.fail("missing field \"type\"");
   ctx.fail("unknown or unsupported type \"", type, "\" (supported: WordPiece, BPE, Unigram, WordLevel)");
 }
@@ -237,10 +231,11 @@ std::string read_text_file(const std::string& path, const char* what) {
 
 std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::string& path) {
   json j;
+  std::optional<VocabEntries> vocab;  // model.vocab when it is an object: a list, not a DOM object (json_vocab.h)
   {
     const std::string text = read_text_file(path, "tokenizer.json");  // freed once parsed (loading's peak memory)
     try {
-      j = json::parse(text);
+      j = parse_json_with_vocab(text, {"model", "vocab"}, vocab);
     } catch (const json::exception& e) {
       hfcpp::fail("tokenizer.json '", path, "': invalid JSON: ", e.what());
     }
@@ -255,7 +250,7 @@ std::shared_ptr<Tokenizer::Impl> load_tokenizer_json(const std::string& path) {
   try {
     auto it = j.find("model");
     if (it == j.end() || it->is_null()) Ctx{path, "model"}.fail("missing (every tokenizer.json needs a model)");
-    impl->model = parse_model(*it, Ctx{path, "model"});
+    impl->model = parse_model(*it, vocab, Ctx{path, "model"});
     if (auto n = j.find("normalizer"); n != j.end() && !n->is_null())
       impl->normalizer = parse_normalizer(*n, Ctx{path, "normalizer"});
     if (auto p = j.find("pre_tokenizer"); p != j.end() && !p->is_null())

@@ -110,16 +110,13 @@ std::unique_ptr<Model> parse_unigram(const json& j, const JsonPlace& place) {
   }
 }
 
-std::unique_ptr<Model> parse_wordlevel(const json& j, const JsonPlace& place) {
-  const json& vocab = field(j, "vocab", place);
+std::unique_ptr<Model> parse_wordlevel(json& j, std::optional<VocabEntries>& captured, const JsonPlace& place) {
+  field(j, "vocab", place);  // present (else the error names it)
+  json& vocab = j["vocab"];
   if (!vocab.is_object()) fail_at(place, "field \"vocab\" must be an object token -> id");
-  TokenMap map;
-  map.reserve(vocab.size());
-  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    if (!it.value().is_number_unsigned() || it.value().get<uint64_t>() > 0xFFFFFFFFu)
-      fail_at(place, "vocab entry \"", it.key(), "\" must have a non-negative 32-bit id, got ", it.value().dump());
-    map.insert_or_assign(it.key(), static_cast<int32_t>(it.value().get<uint64_t>()));
-  }
+  TokenMap map = to_token_map(take_vocab(vocab, captured), INT32_MAX, [&](const std::string& token, const json& id) {
+    fail_at(place, "vocab entry \"", token, "\" must have a non-negative 32-bit id, got ", id.dump());
+  });
   const json& unk = field(j, "unk_token", place);
   if (!unk.is_string()) fail_at(place, "field \"unk_token\" must be a string");
   return std::make_unique<WordLevel>(Vocab(std::move(map)), unk.get<std::string>());
@@ -159,7 +156,8 @@ PrependScheme prepend_scheme(const json& j, const JsonPlace& place) {
 
 }  // namespace
 
-std::unique_ptr<Model> parse_unigram_model(const json& j, const std::string& type, const JsonPlace& place) {
+std::unique_ptr<Model> parse_unigram_model(json& j, const std::string& type, std::optional<VocabEntries>& vocab,
+                                           const JsonPlace& place) {
   std::string t = type;
   if (t.empty() && j.is_object()) {
     const auto vocab = j.find("vocab");
@@ -167,7 +165,7 @@ std::unique_ptr<Model> parse_unigram_model(const json& j, const std::string& typ
     else if (vocab != j.end() && vocab->is_object() && j.contains("unk_token")) t = "WordLevel";
   }
   if (t == "Unigram") return parse_unigram(j, place);
-  if (t == "WordLevel") return parse_wordlevel(j, place);
+  if (t == "WordLevel") return parse_wordlevel(j, vocab, place);
   return nullptr;
 }
 

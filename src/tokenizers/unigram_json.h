@@ -13,7 +13,9 @@
 namespace hfcpp::tok {
 
 // `type` may be empty (files written before "type" existed): Unigram / WordLevel are then recognised by fields.
-std::unique_ptr<Model> parse_unigram_model(const nlohmann::json& j, const std::string& type, const JsonPlace& place);
+// `vocab`: the entries parse_json_with_vocab captured for j["vocab"] (WordLevel takes them), if any.
+std::unique_ptr<Model> parse_unigram_model(nlohmann::json& j, const std::string& type, std::optional<VocabEntries>& vocab,
+                                           const JsonPlace& place);
 std::unique_ptr<Normalizer> parse_unigram_normalizer(const nlohmann::json& j, const std::string& type,
                                                      const JsonPlace& place);
 std::unique_ptr<PreTokenizer> parse_unigram_pre_tokenizer(const nlohmann::json& j, const std::string& type,
