@@ -13,6 +13,7 @@ engines (max abs difference of the logits against PyTorch) so the comparison is 
 
     python3 benchmarks/compare_encoders.py [--build-dir build] [--quick] [--threads 1,2] [--models bert,distilbert]
                                            [--dtypes float32,int8] [--markdown FILE]
+                                           [--sections forward,e2e,load] [--load-rounds 7]
 
 CTranslate2 has no BERT classification head: it runs the encoder (with BERT's pooler) and its time is the encoder
 forward; the classifier it lacks is one [768 x 2] product. Its agreement is checked on last_hidden_state.
@@ -405,6 +406,11 @@ def main():
     parser.add_argument("--markdown", help="also write the tables to this file")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat the forward timings, keep each engine's best median (damps other load)")
+    parser.add_argument("--sections", default="forward,e2e,load",
+                        help="what to run: forward (model forward, GFLOP/s, agreement, RSS), e2e (DistilBERT "
+                             "sentiment end to end), load (DistilBERT cold load)")
+    parser.add_argument("--load-rounds", type=int, default=7,
+                        help="fresh-process cold loads per engine, alternating which engine goes first")
     parser.add_argument("--omp-wait-policy", default="default", choices=["default", "passive", "active"],
                         help="OMP_WAIT_POLICY for every engine (ORT: allow_spinning 0 when passive); default = "
                              "each engine's own; passive when the cores are shared with other work")
@@ -436,6 +442,7 @@ def main():
     dtypes = args.dtypes.split(",")
     engines = args.engines.split(",")
     batches = [int(b) for b in args.batches.split(",")]
+    sections = set(args.sections.split(","))
     lines = []
 
     def log(text=""):
@@ -498,7 +505,7 @@ def main():
              "iters": 3 if args.quick else 10, "dtypes": dtypes})])
         gemm[threads] = {k: max(v, gemm.get(threads, {}).get(k, 0)) for k, v in rates.items()}
 
-    for round_index in range(args.rounds):
+    for round_index in range(args.rounds if "forward" in sections else 0):
         for threads in threads_list:
             # Alternate who goes first, so a change of load during the run does not favour one side.
             if round_index % 2 == 0:
@@ -515,77 +522,78 @@ def main():
     log(f"Peers: torch {v['torch']}, transformers {v['transformers']}, onnxruntime {v['onnxruntime']}, "
         f"ctranslate2 {v['ctranslate2']}. Load average at start {load_before[0]:.2f}, at end "
         f"{os.getloadavg()[0]:.2f} (above ~0.5 on this 2-vCPU VM means another process competed).")
-    log()
-    log(f"### Model forward, seq {SEQ}, median ms (lower is better; best of {args.rounds} round(s), "
-        f"OMP_WAIT_POLICY={args.omp_wait_policy}); speed-up = peer ms / hfcpp ms "
-        "(fp32 peers vs hfcpp float32, int8 peers vs hfcpp int8; bf16 columns: hfcpp bfloat16 against the fp32 "
-        "peers)")
-    log()
-    has_int8 = "int8" in dtypes
-    cols = [f"hfcpp {d}" for d in dtypes] + engines
-    ratio_cols = [e for e in engines]
-    bf16_cols = [e for e in engines if e in FP32_ENGINES] if "bfloat16" in dtypes else []
-    log("| model | batch | threads | " + " | ".join(cols) + " | " + " | ".join(f"vs {e}" for e in ratio_cols) +
-        "".join(f" | bf16 vs {e}" for e in bf16_cols) + " |")
-    log("|" + "---|" * (3 + len(cols) + len(ratio_cols) + len(bf16_cols)))
-    for name in models:
-        for batch in batches:
-            tag = f"b{batch}"
-            for threads in threads_list:
-                def ms(engine):
-                    r = timings.get((engine, name, tag, threads))
-                    return r["median_ms"] if r else None
-                cells = [f"{ms(c if c in engines else 'hfcpp-' + c.split()[1]):.1f}" for c in cols]
-                ratios = []
-                for e in ratio_cols:
-                    ours = ms("hfcpp-int8") if (e in INT8_ENGINES and has_int8) else ms("hfcpp-float32")
-                    ratios.append(fmt_ratio(ms(e), ours))
-                ratios += [fmt_ratio(ms(e), ms("hfcpp-bfloat16")) for e in bf16_cols]
-                log(f"| {name} | {batch} | {threads} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
-    log()
-    log("hfcpp GFLOP/s (transformer blocks) against the matmul rate of this CPU in the same type on the FFN shape "
-        "([batch*128, 768] x [768, 3072], torch.matmul, same threads):")
-    log()
-    log("| model | dtype | batch | threads | hfcpp GFLOP/s | matmul GFLOP/s | fraction |")
-    log("|---|---|---|---|---|---|---|")
-    for name in models:
-        for dtype in [d for d in dtypes if d in ("float32", "bfloat16")]:
+    if "forward" in sections:
+        log()
+        log(f"### Model forward, seq {SEQ}, median ms (lower is better; best of {args.rounds} round(s), "
+            f"OMP_WAIT_POLICY={args.omp_wait_policy}); speed-up = peer ms / hfcpp ms "
+            "(fp32 peers vs hfcpp float32, int8 peers vs hfcpp int8; bf16 columns: hfcpp bfloat16 against the fp32 "
+            "peers)")
+        log()
+        has_int8 = "int8" in dtypes
+        cols = [f"hfcpp {d}" for d in dtypes] + engines
+        ratio_cols = [e for e in engines]
+        bf16_cols = [e for e in engines if e in FP32_ENGINES] if "bfloat16" in dtypes else []
+        log("| model | batch | threads | " + " | ".join(cols) + " | " + " | ".join(f"vs {e}" for e in ratio_cols) +
+            "".join(f" | bf16 vs {e}" for e in bf16_cols) + " |")
+        log("|" + "---|" * (3 + len(cols) + len(ratio_cols) + len(bf16_cols)))
+        for name in models:
             for batch in batches:
+                tag = f"b{batch}"
                 for threads in threads_list:
-                    r = timings.get((f"hfcpp-{dtype}", name, f"b{batch}", threads))
-                    peak = gemm.get(threads, {}).get(f"{dtype}-{batch * SEQ}")
-                    if r and peak:
-                        rate = forward_gflop(name, batch, SEQ) / r["median_ms"] * 1000
-                        log(f"| {name} | {dtype} | {batch} | {threads} | {rate:.1f} | {peak:.1f} | "
-                            f"{rate / peak:.0%} |")
-    log()
-    log("### Agreement (same ids; max abs difference against PyTorch fp32: logits; CTranslate2: last_hidden_state)")
-    log()
-    log("| model | batch | " + " | ".join(f"hfcpp {d}" for d in dtypes) + " | " +
-        " | ".join(e for e in engines if e != "torch") + " |")
-    log("|" + "---|" * (2 + len(dtypes) + len([e for e in engines if e != "torch"])))
-    for name in models:
-        for batch in batches:
-            tag = f"b{batch}"
-            ref = np.load(WORK_DIR / f"torch-{name}-{tag}.npy")
-            ref_hidden = np.load(WORK_DIR / f"torch-hidden-{name}-{tag}.npy")
-            cells = []
-            for d in dtypes:
-                saved = json.loads((WORK_DIR / f"hfcpp-{d}-{name}-{tag}.json").read_text())
-                got = np.array(saved["data"], dtype=np.float32).reshape(saved["shape"])
-                cells.append(f"{np.abs(got - ref).max():.2e}")
-            for e in engines:
-                if e == "torch":
-                    continue
-                got = np.load(WORK_DIR / f"{e}-{name}-{tag}.npy")
-                cells.append(f"{np.abs(got - (ref_hidden if e.startswith('ct2') else ref)).max():.2e}")
-            log(f"| {name} | {batch} | " + " | ".join(cells) + " |")
-    log(f"(logits of these random-weight models are about {np.abs(ref).max():.2f} in size; hidden states about "
-        f"{np.abs(ref_hidden).max():.1f})")
+                    def ms(engine):
+                        r = timings.get((engine, name, tag, threads))
+                        return r["median_ms"] if r else None
+                    cells = [f"{ms(c if c in engines else 'hfcpp-' + c.split()[1]):.1f}" for c in cols]
+                    ratios = []
+                    for e in ratio_cols:
+                        ours = ms("hfcpp-int8") if (e in INT8_ENGINES and has_int8) else ms("hfcpp-float32")
+                        ratios.append(fmt_ratio(ms(e), ours))
+                    ratios += [fmt_ratio(ms(e), ms("hfcpp-bfloat16")) for e in bf16_cols]
+                    log(f"| {name} | {batch} | {threads} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        log()
+        log("hfcpp GFLOP/s (transformer blocks) against the matmul rate of this CPU in the same type on the FFN shape "
+            "([batch*128, 768] x [768, 3072], torch.matmul, same threads):")
+        log()
+        log("| model | dtype | batch | threads | hfcpp GFLOP/s | matmul GFLOP/s | fraction |")
+        log("|---|---|---|---|---|---|---|")
+        for name in models:
+            for dtype in [d for d in dtypes if d in ("float32", "bfloat16")]:
+                for batch in batches:
+                    for threads in threads_list:
+                        r = timings.get((f"hfcpp-{dtype}", name, f"b{batch}", threads))
+                        peak = gemm.get(threads, {}).get(f"{dtype}-{batch * SEQ}")
+                        if r and peak:
+                            rate = forward_gflop(name, batch, SEQ) / r["median_ms"] * 1000
+                            log(f"| {name} | {dtype} | {batch} | {threads} | {rate:.1f} | {peak:.1f} | "
+                                f"{rate / peak:.0%} |")
+        log()
+        log("### Agreement (same ids; max abs difference against PyTorch fp32: logits; CTranslate2: last_hidden_state)")
+        log()
+        log("| model | batch | " + " | ".join(f"hfcpp {d}" for d in dtypes) + " | " +
+            " | ".join(e for e in engines if e != "torch") + " |")
+        log("|" + "---|" * (2 + len(dtypes) + len([e for e in engines if e != "torch"])))
+        for name in models:
+            for batch in batches:
+                tag = f"b{batch}"
+                ref = np.load(WORK_DIR / f"torch-{name}-{tag}.npy")
+                ref_hidden = np.load(WORK_DIR / f"torch-hidden-{name}-{tag}.npy")
+                cells = []
+                for d in dtypes:
+                    saved = json.loads((WORK_DIR / f"hfcpp-{d}-{name}-{tag}.json").read_text())
+                    got = np.array(saved["data"], dtype=np.float32).reshape(saved["shape"])
+                    cells.append(f"{np.abs(got - ref).max():.2e}")
+                for e in engines:
+                    if e == "torch":
+                        continue
+                    got = np.load(WORK_DIR / f"{e}-{name}-{tag}.npy")
+                    cells.append(f"{np.abs(got - (ref_hidden if e.startswith('ct2') else ref)).max():.2e}")
+                log(f"| {name} | {batch} | " + " | ".join(cells) + " |")
+        log(f"(logits of these random-weight models are about {np.abs(ref).max():.2f} in size; hidden states about "
+            f"{np.abs(ref_hidden).max():.1f})")
 
     # -- DistilBERT sentiment end to end ----------------------------------------------------------------------------
-    if "distilbert" in models:
-        distil = MODELS["distilbert"]["dir"]
+    distil = MODELS["distilbert"]["dir"] if "distilbert" in models else None
+    if distil and "e2e" in sections:
         log()
         log("### DistilBERT sentiment end to end (text -> JSON), texts of 20-110 words, batch_size 8, median ms")
         log()
@@ -608,48 +616,65 @@ def main():
                 log(f"| {threads} | {n} | {hf['median_ms']:.1f} | " + " | ".join(f"{o:.1f}" for o in ours) + " | " +
                     " | ".join(fmt_ratio(hf["median_ms"], o) for o in ours) + " |")
 
-        # -- cold load and memory ---------------------------------------------------------------------------------
+    # -- cold load and memory -------------------------------------------------------------------------------------
+    if distil and "load" in sections:
+        # Load times on this VM swing 2-3x from one fresh process to the next (the kernel zeroing fresh pages runs
+        # at the hypervisor's pace), so each engine loads load_rounds times, alternating which goes first, and
+        # both the median and the best are shown.
+        rounds = args.load_rounds
         log()
-        log("### DistilBERT cold load (fresh processes, files in the page cache; median of 3) and peak RSS")
+        log(f"### DistilBERT cold load (fresh processes, files in the page cache; {rounds} loads each, alternating "
+            "order; median and best) and peak RSS")
         log()
         one = WORK_DIR / "texts-1.txt"
+        one.write_text("\n".join(make_texts(1)) + "\n")
         hf_runs, our_runs, our_wall, hf_wall = [], [], [], []
-        for _ in range(3):
+
+        def load_hf():
             start = time.perf_counter()
             hf_runs.append(run_worker(["--worker", "pipeline", "--worker-args", json.dumps(
                 {"threads": threads_list[-1], "model_dir": str(distil), "texts_file": str(one), "batch_size": 1,
                  "warmup": 0, "iters": 1, "load_only": True})]))
             hf_wall.append((time.perf_counter() - start) * 1000)
+
+        def load_ours():
             start = time.perf_counter()
             our_runs.append(run_hfcpp(exe, ["--model", str(distil), "--task", "sentiment-analysis", "--end-to-end",
                                             "--texts", str(one), "--threads", str(threads_list[-1]), "--warmup", "0",
                                             "--iters", "1"]))
             our_wall.append((time.perf_counter() - start) * 1000)
-        hf_load = statistics.median(r["load_ms"] for r in hf_runs)
-        our_load = statistics.median(r["load_ms"] for r in our_runs)
-        log("| | transformers | hfcpp | ratio |")
+
+        for i in range(rounds):
+            for load in ((load_hf, load_ours) if i % 2 == 0 else (load_ours, load_hf)):
+                load()
+        med = statistics.median
+        hf_load, our_load = [r["load_ms"] for r in hf_runs], [r["load_ms"] for r in our_runs]
+        log("| | transformers median (best) | hfcpp median (best) | ratio of medians (of bests) |")
         log("|---|---|---|---|")
-        log(f"| pipeline() construction ms (from_pretrained + tokenizer) | {hf_load:.0f} | {our_load:.1f} | "
-            f"{fmt_ratio(hf_load, our_load)} |")
+        log(f"| pipeline() construction ms (from_pretrained + tokenizer) | {med(hf_load):.0f} ({min(hf_load):.0f}) | "
+            f"{med(our_load):.1f} ({min(our_load):.1f}) | {fmt_ratio(med(hf_load), med(our_load))} "
+            f"({fmt_ratio(min(hf_load), min(our_load))}) |")
         log(f"| whole process to first result ms (Python: with `import torch, transformers` "
-            f"{statistics.median(r['import_ms'] for r in hf_runs):.0f} ms) | {statistics.median(hf_wall):.0f} | "
-            f"{statistics.median(our_wall):.0f} | {fmt_ratio(statistics.median(hf_wall), statistics.median(our_wall))} |")
-        log(f"| peak RSS MiB, one text | {statistics.median(r['peak_rss_mb'] for r in hf_runs):.0f} | "
-            f"{statistics.median(r['peak_rss_mb'] for r in our_runs):.0f} | |")
-    log()
-    log("### hfcpp peak RSS against the weights in their compute type (model forward runs above)")
-    log()
-    log("| model | dtype | weights MiB | " + " | ".join(f"peak RSS batch {b} MiB | ratio" for b in batches) + " |")
-    log("|" + "---|" * (3 + 2 * len(batches)))
-    for name in models:
-        sizes = weight_bytes(name)
-        for d in dtypes:
-            w = sizes.get(d, sizes["float32"]) / 2**20
-            cells = []
-            for batch in batches:
-                r = rss.get((name, d, f"b{batch}"))
-                cells += [f"{r:.0f}", f"{r / w:.2f}x"] if r else ["-", "-"]
-            log(f"| {name} | {d} | {w:.0f} | " + " | ".join(cells) + " |")
+            f"{med(r['import_ms'] for r in hf_runs):.0f} ms) | {med(hf_wall):.0f} ({min(hf_wall):.0f}) | "
+            f"{med(our_wall):.0f} ({min(our_wall):.0f}) | {fmt_ratio(med(hf_wall), med(our_wall))} "
+            f"({fmt_ratio(min(hf_wall), min(our_wall))}) |")
+        log(f"| peak RSS MiB, one text | {med(r['peak_rss_mb'] for r in hf_runs):.0f} | "
+            f"{med(r['peak_rss_mb'] for r in our_runs):.0f} | |")
+    if "forward" in sections:
+        log()
+        log("### hfcpp peak RSS against the weights in their compute type (model forward runs above)")
+        log()
+        log("| model | dtype | weights MiB | " + " | ".join(f"peak RSS batch {b} MiB | ratio" for b in batches) + " |")
+        log("|" + "---|" * (3 + 2 * len(batches)))
+        for name in models:
+            sizes = weight_bytes(name)
+            for d in dtypes:
+                w = sizes.get(d, sizes["float32"]) / 2**20
+                cells = []
+                for batch in batches:
+                    r = rss.get((name, d, f"b{batch}"))
+                    cells += [f"{r:.0f}", f"{r / w:.2f}x"] if r else ["-", "-"]
+                log(f"| {name} | {d} | {w:.0f} | " + " | ".join(cells) + " |")
     log()
     log(f"(run took {time.time() - started:.0f} s)")
     if args.markdown:
