@@ -154,6 +154,36 @@ TEST_P(ModelParity, SkipPaddingMatchesTransformersAtTokens) {
   }
 }
 
+// Rows with no token at all (mask all zeros) pack to nothing: the other rows are unchanged, and a batch of only such
+// rows still runs (every layer sees zero tokens) in every compute type.
+TEST(SkipPadding, EmptyRowsAndAllPaddingBatches) {
+  for (const char* name : {"bert-seqcls-2", "distilbert-tokcls-5", "roberta-qa"}) {
+    for (const char* dtype : {"float32", "int8"}) {
+      SCOPED_TRACE(std::string(name) + " " + dtype);
+      LoadOptions options;
+      options.dtype = dtype;
+      const auto model = load_model(fixture_model(name), std::nullopt, options);
+      ModelInputs in;
+      in.input_ids = Tensor::from_vector(std::vector<int64_t>{5, 6, 7, 8, 5, 6, 7, 8, 9, 10, 11, 12}, {3, 4});
+      in.attention_mask = Tensor::from_vector(std::vector<int64_t>{1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0}, {3, 4});
+      const ModelOutputs padded = model->forward(in);
+      in.skip_padding = true;
+      const ModelOutputs packed = model->forward(in);
+      const auto h0 = padded.last_hidden_state.to_vector<float>(), h1 = packed.last_hidden_state.to_vector<float>();
+      const int64_t width = padded.last_hidden_state.dim(2);
+      const std::vector<int64_t> tokens = {0, 1, 2, 8, 9};  // positions b * 4 + s with mask 1
+      for (const int64_t t : tokens)
+        for (int64_t d = 0; d < width; ++d) EXPECT_NEAR(h1[t * width + d], h0[t * width + d], 1e-4) << t;
+      for (int64_t t = 4; t < 8; ++t)
+        for (int64_t d = 0; d < width; ++d) ASSERT_EQ(h1[t * width + d], 0.0f);
+      in.attention_mask = Tensor::zeros({3, 4}, DType::I64);
+      const ModelOutputs none = model->forward(in);
+      EXPECT_EQ(none.last_hidden_state.shape(), (Shape{3, 4, width}));
+      for (const float x : none.last_hidden_state.to_vector<float>()) ASSERT_EQ(x, 0.0f);
+    }
+  }
+}
+
 std::vector<std::string> all_fixtures() { return hfcpp::testing::fixture_models_with("outputs"); }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ModelParity, ::testing::ValuesIn(all_fixtures()),
