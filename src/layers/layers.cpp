@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <cstring>
+#include <exception>
 #include <string>
 
 #include "io/checkpoint_pages.h"
@@ -97,10 +97,10 @@ SelfAttention SelfAttention::load(const WeightLoader& query, const WeightLoader&
   return SelfAttention{Linear::prepare(query, weight.to(device), bias.to(device)), hidden, num_heads};
 }
 
-TokenLayout TokenLayout::from_mask(const Tensor& attention_mask, bool pack) {
+TokenLayout TokenLayout::from_mask(const Tensor& attention_mask, bool pack, const DeviceSpec& device) {
   TokenLayout layout;
   layout.key_mask_ = attention_mask;
-  if (!pack || !attention_mask.defined() || attention_mask.rank() != 2) return layout;
+  if (!pack || device.type != Device::CPU || !attention_mask.defined() || attention_mask.rank() != 2) return layout;
   const std::vector<float> mask = attention_mask.to(DeviceSpec{}).to(DType::F32).to_vector<float>();
   bool padding = false;
   for (const float m : mask) {

@@ -58,9 +58,10 @@ struct Embedding {
 // Per-call state: built by each forward from its attention mask.
 class TokenLayout {
  public:
-  // Packed when `pack` is set and the mask [batch, seq] has padding (zeros; every value 0 or 1), else padded with
-  // the mask as given (undefined = every key).
-  static TokenLayout from_mask(const Tensor& attention_mask, bool pack);
+  // Packed when `pack` is set, the hidden states live on the CPU (`device`; attention_packed has no CUDA kernel yet)
+  // and the mask [batch, seq] has padding (zeros; every value 0 or 1); else padded with the mask as given
+  // (undefined = every key).
+  static TokenLayout from_mask(const Tensor& attention_mask, bool pack, const DeviceSpec& device);
   bool packed() const { return !offsets_.empty(); }
   const Tensor& key_mask() const { return key_mask_; }
   const std::vector<int64_t>& offsets() const { return offsets_; }

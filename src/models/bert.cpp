@@ -84,7 +84,7 @@ BertModel BertModel::load(const WeightLoader& w, const BertConfig& c, bool add_p
 ModelOutputs BertModel::forward(const Tensor& input_ids, const Tensor& attention_mask, const Tensor& token_type_ids,
                                 const Tensor& position_ids, bool skip_padding) const {
   const Tensor embedded = embeddings.forward(input_ids, token_type_ids, position_ids);  // [B, S, H]
-  const auto layout = layers::TokenLayout::from_mask(attention_mask, skip_padding && embedded.device().type == Device::CPU);
+  const auto layout = layers::TokenLayout::from_mask(attention_mask, skip_padding, embedded.device());
   ModelOutputs out;
   out.last_hidden_state = layout.unpack(encoder.forward(layout.pack(embedded), layout));
   if (pooler_dense.prepared.defined()) {

@@ -108,8 +108,7 @@ class DistilBertModelImpl final : public ModelBase {
     Tensor hidden = word_embeddings_(in.input_ids);  // [B, S, dim]
     ops::add_(hidden, position_embeddings_(position_ids));
     hidden = embeddings_LayerNorm_(hidden);
-    const auto layout =
-        layers::TokenLayout::from_mask(in.attention_mask, in.skip_padding && hidden.device().type == Device::CPU);
+    const auto layout = layers::TokenLayout::from_mask(in.attention_mask, in.skip_padding, hidden.device());
     hidden = layout.pack(hidden);
     for (const TransformerBlock& block : transformer_layer_) hidden = block.forward(hidden, layout);
     hidden = layout.unpack(hidden);
